@@ -1,0 +1,27 @@
+//! The root component: URL parameters (`?tenant=tangerang&lang=en`), shared state, socket.
+
+use crate::i18n::Lang;
+use crate::pages::wall::WallPage;
+use crate::state::WallState;
+use leptos::prelude::*;
+
+/// Tenant shown when the URL names none.
+const DEFAULT_TENANT: &str = "tangerang";
+
+/// The value of query parameter `name` in the page URL.
+fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search.trim_start_matches('?').split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name && !v.is_empty()).then(|| v.to_owned())
+    })
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let tenant = query_param("tenant").unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+    let lang = Lang::from_code(query_param("lang").as_deref());
+    let state = WallState::new();
+    crate::ws::connect(tenant, state);
+    view! { <WallPage state=state lang=lang /> }
+}

@@ -1,0 +1,23 @@
+//! Pantau's wall display: a Leptos client-side app (built by Trunk) that subscribes to one
+//! tenant over `/ws` and shows its live reports.
+//!
+//! # Layout
+//! - `app`: reads the URL (tenant, language), starts the socket, picks the page.
+//! - `ws`: the WebSocket: subscribe, reconnect with jittered backoff.
+//! - `state`: the signals the socket feeds and the pure rules that update them.
+//! - `i18n`: every visible string, Bahasa Indonesia first, English second.
+//! - `time`: clock offset, local time in the tenant's zone, id-ID number formatting.
+//! - `pages/wall`: the wall display.
+//! - `components/*`: the header, the KPI tiles, the report list.
+
+mod app;
+mod components;
+mod i18n;
+mod pages;
+mod state;
+mod time;
+mod ws;
+
+fn main() {
+    leptos::mount::mount_to_body(app::App);
+}

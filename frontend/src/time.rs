@@ -1,0 +1,70 @@
+//! Time and numbers for the wall: the tenant's local time from UTC milliseconds (Indonesia
+//! has no DST, so a fixed offset is exact) and id-ID number formatting. Pure functions.
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// `HH:MM:SS` at `utc_ms` in a zone `offset_minutes` east of UTC.
+pub fn clock_hms(utc_ms: f64, offset_minutes: i32) -> String {
+    let (h, m, s) = local_hms(utc_ms, offset_minutes);
+    format!("{h:02}:{m:02}:{s:02}")
+}
+
+/// `HH:MM` at `utc_ms` in a zone `offset_minutes` east of UTC.
+pub fn clock_hm(utc_ms: f64, offset_minutes: i32) -> String {
+    let (h, m, _) = local_hms(utc_ms, offset_minutes);
+    format!("{h:02}:{m:02}")
+}
+
+fn local_hms(utc_ms: f64, offset_minutes: i32) -> (i64, i64, i64) {
+    let local = utc_ms as i64 + i64::from(offset_minutes) * 60_000;
+    let of_day = local.rem_euclid(MS_PER_DAY) / 1000;
+    (of_day / 3600, (of_day / 60) % 60, of_day % 60)
+}
+
+/// An integer with id-ID thousands separators: `14012` → `14.012`.
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Milliseconds since the epoch of an RFC 3339 timestamp, parsed by the browser.
+pub fn parse_ms(rfc3339: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(rfc3339);
+    (!ms.is_nan()).then_some(ms)
+}
+
+/// This browser's clock, ms since the epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 03:00 UTC is 10:00 WIB, 11:00 WITA and 12:00 WIT; midnight wraps.
+    #[test]
+    fn local_clock_per_zone() {
+        let t = 1_795_402_800_000.0; // 2026-11-23T03:00:00Z
+        assert_eq!(clock_hms(t, 7 * 60), "10:00:00");
+        assert_eq!(clock_hm(t, 8 * 60), "11:00");
+        assert_eq!(clock_hm(t, 9 * 60), "12:00");
+        assert_eq!(clock_hms(t + 17.0 * 3_600_000.0 + 59_000.0, 7 * 60), "03:00:59");
+    }
+
+    /// Thousands are grouped with dots, as in Bahasa Indonesia.
+    #[test]
+    fn formats_counts_like_id_id() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(14_012), "14.012");
+        assert_eq!(format_count(1_234_567), "1.234.567");
+    }
+}

@@ -1,0 +1,32 @@
+//! Pantau's backend: citizen reports come in over HTTP, are appended to a per-tenant Redis
+//! Stream (the durable event log) and go out to wall displays over WebSockets.
+//!
+//! # Layout
+//! - [`config`]: the command line and environment, one struct per command.
+//! - [`telemetry`]: `tracing` subscriber set-up.
+//! - [`shutdown`]: SIGINT/SIGTERM to a watch channel every task selects on.
+//! - [`error`]: `AppError`, the one place errors become HTTP status + JSON body.
+//! - [`tenant`]: the tenants (regions) this deployment serves.
+//! - [`ingest`]: pure validation of an incoming event into a stream [`pantau_shared::event::Event`].
+//! - [`store`]: Redis: atomic idempotent append, snapshot reads, the per-tenant stream tailer.
+//! - [`realtime`]: the per-tenant fan-out hub and the WebSocket session logic.
+//! - [`http`]: the axum router: ingest, `/ws`, health, the built frontend.
+//! - [`redis_embedded`]: a private `redis-server` when `REDIS_URL` is unset.
+//! - [`serve`]: wires the above together for `pantau serve`.
+//! - [`simulate`]: the demo feed (`pantau simulate`, `pantau serve --demo-rate`).
+//! - [`geo_area`]: tenant kecamatan polygons from GeoJSON, random points inside them.
+
+pub mod config;
+pub mod error;
+pub mod geo_area;
+pub mod http;
+pub mod ingest;
+pub mod realtime;
+pub mod redis_embedded;
+pub mod serve;
+pub mod shutdown;
+pub mod simulate;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod tenant;

@@ -1,0 +1,111 @@
+//! `pantau serve`: Redis (given or private), the tailers, the HTTP server, the optional demo
+//! feed, and an orderly shutdown of all of them on SIGINT/SIGTERM.
+
+use crate::config::ServeConfig;
+use crate::http;
+use crate::realtime::hub::Hub;
+use crate::redis_embedded::EmbeddedRedis;
+use crate::shutdown::{self, Shutdown};
+use crate::simulate;
+use crate::state::AppState;
+use crate::store::{tail, Store};
+use crate::tenant::Tenants;
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+
+/// How long background tasks get to finish after the HTTP server has stopped.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
+    let (trigger, shutdown) = shutdown::channel();
+    let trigger = Arc::new(trigger);
+    let on_signal = trigger.clone();
+    tokio::spawn(async move {
+        shutdown::signal().await;
+        tracing::info!("shutdown signal received");
+        on_signal.fire();
+    });
+    let embedded = match &config.redis_url {
+        Some(_) => None,
+        None => Some(EmbeddedRedis::start(&config.redis_server_bin, &config.data_dir.join("redis")).await?),
+    };
+    let url = match (&config.redis_url, &embedded) {
+        (Some(url), _) => url.clone(),
+        (None, Some(e)) => e.url().to_owned(),
+        (None, None) => unreachable!("embedded redis starts when no URL is given"),
+    };
+    let result = serve(config, &url, shutdown, &trigger).await;
+    trigger.fire();
+    if let Some(redis) = embedded {
+        redis.stop().await;
+    }
+    result
+}
+
+async fn serve(
+    config: ServeConfig,
+    redis_url: &str,
+    shutdown: Shutdown,
+    trigger: &shutdown::Trigger,
+) -> anyhow::Result<()> {
+    let store = Store::connect(redis_url)
+        .await
+        .with_context(|| format!("cannot connect to Redis at {redis_url}"))?;
+    let tenants = Tenants::builtin();
+    let hub = Hub::new(tenants.iter().map(|t| t.id.as_str()), config.fanout_capacity);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let state = Arc::new(AppState {
+        config,
+        tenants,
+        store,
+        hub,
+        shutdown: shutdown.clone(),
+    });
+
+    let mut tasks = JoinSet::new();
+    for tenant in state.tenants.iter() {
+        let channel = state.hub.channel(&tenant.id).expect("hub has every tenant").clone();
+        tasks.spawn(tail::run(
+            state.store.client().clone(),
+            tenant.id.clone(),
+            channel,
+            shutdown.clone(),
+        ));
+    }
+    if state.config.demo_rate > 0.0 {
+        for tenant in state.tenants.iter() {
+            let feed = simulate::feed(
+                tenant.clone(),
+                state.config.assets_dir.clone(),
+                format!("http://{addr}"),
+                state.config.demo_rate,
+                None,
+                shutdown.clone(),
+            );
+            tasks.spawn(async move {
+                if let Err(e) = feed.await {
+                    tracing::error!(error = %e, "demo feed stopped");
+                }
+            });
+        }
+    }
+
+    tracing::info!(%addr, "Pantau is listening on http://{addr}");
+    let mut stop = shutdown.clone();
+    let served = axum::serve(listener, http::app(state.clone()))
+        .with_graceful_shutdown(async move { stop.wait().await })
+        .await;
+    trigger.fire();
+    if tokio::time::timeout(DRAIN_TIMEOUT, async { while tasks.join_next().await.is_some() {} })
+        .await
+        .is_err()
+    {
+        tracing::warn!("background tasks did not stop in time");
+    }
+    served.context("HTTP server failed")
+}

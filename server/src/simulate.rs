@@ -1,0 +1,142 @@
+//! The demo feed: plausible citizen reports (garbage, damaged roads, flooding, street
+//! lights, fallen trees, drains) at random points inside the tenant's kecamatan, posted to
+//! the public ingest API like any other source. Used by `pantau simulate` and by
+//! `pantau serve --demo-rate`.
+
+use crate::config::SimulateConfig;
+use crate::geo_area::{self, Area};
+use crate::shutdown::{self, Shutdown};
+use crate::tenant::{Tenant, Tenants};
+use anyhow::Context;
+use rand::seq::IndexedRandom;
+use rand::Rng;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Category codes with typical complaint texts (as citizens write them in LAKSA).
+const CATALOGUE: &[(&str, &[&str])] = &[
+    (
+        "sampah",
+        &[
+            "Sampah belum diangkut sudah tiga hari",
+            "Tumpukan sampah di pinggir jalan, bau menyengat",
+            "TPS penuh, sampah meluber ke badan jalan",
+        ],
+    ),
+    (
+        "jalan_rusak",
+        &[
+            "Jalan berlubang cukup dalam, membahayakan pengendara motor",
+            "Aspal mengelupas di depan sekolah",
+            "Jalan amblas di dekat jembatan",
+        ],
+    ),
+    (
+        "banjir",
+        &[
+            "Genangan air setinggi 30 cm setelah hujan deras",
+            "Banjir masuk ke rumah warga",
+            "Air meluap dari kali, jalan tidak bisa dilalui",
+        ],
+    ),
+    (
+        "lampu_jalan",
+        &[
+            "Lampu penerangan jalan umum mati, jalan gelap gulita",
+            "PJU berkedip-kedip sejak seminggu",
+        ],
+    ),
+    (
+        "pohon_tumbang",
+        &[
+            "Pohon tumbang menutup sebagian jalan",
+            "Dahan pohon patah menimpa kabel listrik",
+        ],
+    ),
+    (
+        "drainase",
+        &[
+            "Saluran air tersumbat, air tidak mengalir",
+            "Gorong-gorong rusak dan menimbulkan genangan",
+        ],
+    ),
+];
+
+const CHANNELS: &[&str] = &["app", "app", "app", "web", "call_center"];
+
+/// One random report inside one of `areas`, in the ingest API's JSON shape.
+pub fn random_report(areas: &[Area], rng: &mut impl Rng) -> Value {
+    let area = areas.choose(rng).expect("areas are never empty");
+    let (category, texts) = CATALOGUE.choose(rng).expect("catalogue is not empty");
+    let point = area.random_point(rng);
+    json!({
+        "type": "report.received",
+        "category": category,
+        "description": texts.choose(rng).expect("texts are not empty"),
+        "lat": (point.y() * 1e6).round() / 1e6,
+        "lon": (point.x() * 1e6).round() / 1e6,
+        "address": format!("Kec. {}", area.name),
+        "channel": CHANNELS.choose(rng).expect("channels are not empty"),
+    })
+}
+
+/// Post `rate` reports per second for `tenant` to `base_url` until `count` are sent or
+/// shutdown. Failed posts are logged and skipped (a demo must not stop on a blip).
+pub async fn feed(
+    tenant: Tenant,
+    assets_dir: PathBuf,
+    base_url: String,
+    rate: f64,
+    count: Option<u64>,
+    mut shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(rate > 0.0 && rate.is_finite(), "rate must be a positive number");
+    let areas = geo_area::load(&assets_dir.join(&tenant.kecamatan_geojson))?;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let url = format!("{}/api/v1/{}/events", base_url.trim_end_matches('/'), tenant.id);
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sent = 0u64;
+    tracing::info!(tenant = %tenant.id, rate, %url, "demo feed started");
+    while count.is_none_or(|c| sent < c) {
+        tokio::select! {
+            _ = shutdown.wait() => break,
+            _ = ticker.tick() => {}
+        }
+        let report = random_report(&areas, &mut rand::rng());
+        match client.post(&url).json(&report).send().await {
+            Ok(r) if r.status().is_success() => sent += 1,
+            Ok(r) => {
+                let status = r.status();
+                let body = r.text().await.unwrap_or_default();
+                tracing::warn!(%status, %body, "report refused");
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot post report"),
+        }
+    }
+    tracing::info!(tenant = %tenant.id, sent, "demo feed stopped");
+    Ok(())
+}
+
+/// `pantau simulate`.
+pub async fn run(config: SimulateConfig) -> anyhow::Result<()> {
+    let tenant = Tenants::builtin()
+        .get(&config.tenant)
+        .cloned()
+        .with_context(|| format!("unknown tenant {:?}", config.tenant))?;
+    let (trigger, shutdown) = shutdown::channel();
+    tokio::spawn(async move {
+        shutdown::signal().await;
+        trigger.fire();
+    });
+    feed(
+        tenant,
+        config.assets_dir,
+        config.url,
+        config.rate,
+        config.count,
+        shutdown,
+    )
+    .await
+}

@@ -1,0 +1,17 @@
+//! Pantau's wire types, shared by the server (native) and the wall display (wasm32).
+//!
+//! Nothing here does I/O or depends on tokio/axum, so it compiles for both targets.
+//!
+//! # Layout
+//! - [`event`]: the events held in the Redis Stream (`pantau:{tenant}:events`), one per entry.
+//! - [`protocol`]: WebSocket messages between server and clients (`ClientMsg`, `ServerMsg`).
+//! - [`cursor`]: stream ids (`<ms>-<seq>`) as ordered cursors.
+//!
+//! Every message and event carries `v` (the protocol/event version, [`PROTOCOL_VERSION`]).
+
+pub mod cursor;
+pub mod event;
+pub mod protocol;
+
+/// Version of the event schema and the WebSocket protocol carried in every `v` field.
+pub const PROTOCOL_VERSION: u32 = 1;

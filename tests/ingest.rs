@@ -1,0 +1,128 @@
+//! Ingest over HTTP against a real Redis: accepted events are in the stream, retries are
+//! idempotent, and bad input gets a JSON error naming the field with nothing written.
+
+use pantau_e2e::{report, Pantau, RedisServer};
+use redis::streams::StreamRangeReply;
+use redis::AsyncCommands;
+
+/// A 202 answer means the event is in `pantau:{tenant}:events`, whole, with its ticket.
+#[tokio::test]
+async fn accepted_event_is_in_the_stream() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let (status, body) = pantau.post_event("tangerang", report("Sampah di Jl. Perintis")).await;
+    assert_eq!(status, 202, "{body}");
+    let accepted = &body["accepted"][0];
+    let stream_id = accepted["stream_id"].as_str().unwrap();
+    assert_eq!(accepted["ticket"], "TGR-000001");
+
+    let mut conn = redis.conn().await;
+    let range: StreamRangeReply = conn.xrange_all("pantau:{tangerang}:events").await.unwrap();
+    assert_eq!(range.ids.len(), 1);
+    assert_eq!(range.ids[0].id, stream_id);
+    let json: String = range.ids[0].get("event").unwrap();
+    let event: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(event["id"], accepted["id"]);
+    assert_eq!(event["ticket"], "TGR-000001");
+    assert_eq!(event["type"], "report.received");
+    assert_eq!(event["description"], "Sampah di Jl. Perintis");
+    assert_eq!(event["tenant"], "tangerang");
+}
+
+/// Posting the same event id twice returns the original stream id and writes one entry.
+#[tokio::test]
+async fn retried_event_returns_the_original() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let mut event: serde_json::Value = serde_json::from_str(&report("Lampu mati")).unwrap();
+    event["id"] = "0193a5c0-0000-7000-8000-00000000beef".into();
+    let (s1, first) = pantau.post_event("tangerang", event.to_string()).await;
+    let (s2, second) = pantau.post_event("tangerang", event.to_string()).await;
+    assert_eq!((s1, s2), (202, 202));
+    assert_eq!(first["accepted"][0]["stream_id"], second["accepted"][0]["stream_id"]);
+    assert_eq!(first["accepted"][0]["ticket"], second["accepted"][0]["ticket"]);
+    assert_eq!(first["accepted"][0]["duplicate"], false);
+    assert_eq!(second["accepted"][0]["duplicate"], true);
+    let len: usize = redis.conn().await.xlen("pantau:{tangerang}:events").await.unwrap();
+    assert_eq!(len, 1);
+}
+
+/// Malformed JSON, missing or out-of-range fields, oversized bodies and unknown tenants get
+/// the right status and a JSON error naming the field — and Redis stays empty.
+#[tokio::test]
+async fn bad_input_gets_json_error_and_writes_nothing() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let valid: serde_json::Value = serde_json::from_str(&report("x")).unwrap();
+    let without = |field: &str| {
+        let mut v = valid.clone();
+        v.as_object_mut().unwrap().remove(field);
+        v.to_string()
+    };
+    let with = |field: &str, value: serde_json::Value| {
+        let mut v = valid.clone();
+        v[field] = value;
+        v.to_string()
+    };
+    let cases: Vec<(&str, String, u16, &str, Option<&str>)> = vec![
+        (
+            "tangerang",
+            "{\"type\": \"report.received\",".into(),
+            400,
+            "malformed_json",
+            None,
+        ),
+        ("tangerang", without("category"), 422, "invalid_field", Some("category")),
+        (
+            "tangerang",
+            without("description"),
+            422,
+            "invalid_field",
+            Some("description"),
+        ),
+        ("tangerang", with("lat", 91.5.into()), 422, "invalid_field", Some("lat")),
+        (
+            "tangerang",
+            with("lon", (-181).into()),
+            422,
+            "invalid_field",
+            Some("lon"),
+        ),
+        (
+            "tangerang",
+            with("lat", "south".into()),
+            422,
+            "invalid_field",
+            Some("lat"),
+        ),
+        (
+            "tangerang",
+            with("type", "report.deleted".into()),
+            422,
+            "invalid_field",
+            Some("type"),
+        ),
+        (
+            "tangerang",
+            with("description", "x".repeat(2 * 1024 * 1024).into()),
+            413,
+            "payload_too_large",
+            None,
+        ),
+        ("atlantis", report("x"), 404, "unknown_tenant", Some("tenant")),
+    ];
+    for (tenant, body, status, code, field) in cases {
+        let (got, answer) = pantau.post_event(tenant, body).await;
+        assert_eq!(got, status, "{answer}");
+        assert_eq!(answer["error"]["code"], code, "{answer}");
+        assert!(
+            answer["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{answer}"
+        );
+        if let Some(field) = field {
+            assert_eq!(answer["error"]["field"], field, "{answer}");
+        }
+    }
+    let keys: usize = redis::cmd("DBSIZE").query_async(&mut redis.conn().await).await.unwrap();
+    assert_eq!(keys, 0, "a refused event wrote something");
+}
