@@ -37,7 +37,9 @@ async fn subscriber_receives_posted_event() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].id, body["accepted"][0]["id"].as_str().unwrap());
     assert_eq!(events[0].ticket.as_deref(), Some("TGR-000001"));
-    let EventBody::ReportReceived(r) = &events[0].body;
+    let EventBody::ReportReceived(r) = &events[0].body else {
+        panic!("expected a report")
+    };
     assert_eq!(r.description, "Jalan berlubang di Jl. Hasyim Ashari");
 }
 

@@ -71,17 +71,19 @@ impl WallState {
                 self.tenant.set(Some(tenant));
                 self.total.set(total);
                 self.arrived.set(0);
-                self.recent.set(recent.into_iter().take(MAX_RECENT).collect());
+                self.recent
+                    .set(recent.into_iter().filter(is_report).take(MAX_RECENT).collect());
                 self.conn.set(ConnStatus::Live);
             }
             ServerMsg::Deltas {
                 server_time, events, ..
             } => {
                 self.clock_offset_ms.set(server_time as f64 - local_now_ms);
-                let n = events.len() as u64;
+                let reports: Vec<Event> = events.into_iter().filter(is_report).collect();
+                let n = reports.len() as u64;
                 self.total.update(|t| *t += n);
                 self.arrived.update(|a| *a += n);
-                self.recent.update(|r| prepend_newest(r, events, MAX_RECENT));
+                self.recent.update(|r| prepend_newest(r, reports, MAX_RECENT));
             }
             ServerMsg::Resync { .. } => self.conn.set(ConnStatus::Reconnecting),
             ServerMsg::Error { code, message, .. } => {
@@ -90,6 +92,11 @@ impl WallState {
             ServerMsg::Pong { .. } => {}
         }
     }
+}
+
+/// Whether the event is a citizen report (the wall lists only those so far).
+fn is_report(e: &Event) -> bool {
+    matches!(e.body, EventBody::ReportReceived(_))
 }
 
 /// Put `events` (oldest first) in front of `recent` (newest first), keeping at most `cap`.
@@ -104,7 +111,9 @@ pub fn prepend_newest(recent: &mut Vec<Event>, events: Vec<Event>, cap: usize) {
 pub fn category_counts(events: &[Event]) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for e in events {
-        let EventBody::ReportReceived(r) = &e.body;
+        let EventBody::ReportReceived(r) = &e.body else {
+            continue;
+        };
         match counts.iter_mut().find(|(c, _)| *c == r.category) {
             Some((_, n)) => *n += 1,
             None => counts.push((r.category.clone(), 1)),
@@ -135,6 +144,10 @@ mod tests {
                 address: None,
                 channel: None,
                 media_urls: vec![],
+                kecamatan: None,
+                kelurahan: None,
+                agency: None,
+                priority: Default::default(),
             }),
         }
     }

@@ -10,6 +10,8 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How many of the newest events a `snapshot` carries.
 pub const DEFAULT_SNAPSHOT_RECENT: usize = 50;
+/// Stream entries between two projection snapshots.
+pub const DEFAULT_SNAPSHOT_EVERY: u64 = 10_000;
 /// Frames buffered per tenant for slow sessions before they are resynced.
 pub const DEFAULT_FANOUT_CAPACITY: usize = 1024;
 
@@ -44,6 +46,9 @@ pub struct ServeConfig {
     /// The redis-server executable used when `REDIS_URL` is unset.
     #[arg(long, env = "PANTAU_REDIS_SERVER", default_value = "redis-server")]
     pub redis_server_bin: String,
+    /// Configuration directory (tenants in `<dir>/tenants/*.toml`).
+    #[arg(long, env = "PANTAU_CONFIG_DIR", default_value = "config")]
+    pub config_dir: PathBuf,
     /// The built frontend (`trunk build` output) served at `/`.
     #[arg(long, env = "PANTAU_DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
@@ -59,6 +64,10 @@ pub struct ServeConfig {
     /// Frames buffered per tenant; a session further behind is resynced.
     #[arg(long, env = "PANTAU_FANOUT_CAPACITY", default_value_t = DEFAULT_FANOUT_CAPACITY)]
     pub fanout_capacity: usize,
+    /// Store a projection snapshot after this many new stream entries (and at least every
+    /// minute while entries arrive).
+    #[arg(long, env = "PANTAU_SNAPSHOT_EVERY", default_value_t = DEFAULT_SNAPSHOT_EVERY)]
+    pub snapshot_every: u64,
     /// Demo feed: reports per second posted for every tenant (0 = off).
     #[arg(long, env = "PANTAU_DEMO_RATE", default_value_t = 0.0)]
     pub demo_rate: f64,
@@ -82,4 +91,7 @@ pub struct SimulateConfig {
     /// Assets on disk (tenant boundaries).
     #[arg(long, env = "PANTAU_ASSETS_DIR", default_value = "assets")]
     pub assets_dir: PathBuf,
+    /// Configuration directory (tenants in `<dir>/tenants/*.toml`).
+    #[arg(long, env = "PANTAU_CONFIG_DIR", default_value = "config")]
+    pub config_dir: PathBuf,
 }

@@ -26,9 +26,42 @@ pub enum AppError {
     /// The body exceeds the configured limit.
     #[error("request body exceeds {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// Something named in the URL does not exist.
+    #[error("{what} not found")]
+    NotFound { what: String, field: &'static str },
+    /// The ticket changed since the caller read it, or the change is not allowed now.
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: &'static str,
+        current_version: Option<u64>,
+    },
     /// The event log could not be written or read.
     #[error("event store unavailable")]
-    Store(#[from] StoreError),
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::VersionConflict { ticket, current } => AppError::Conflict {
+                code: "version_conflict",
+                message: format!("ticket {ticket} is at version {current}"),
+                field: "expected_version",
+                current_version: Some(current),
+            },
+            StoreError::NoSuchTicket(ticket) => AppError::NotFound {
+                what: format!("ticket {ticket}"),
+                field: "ticket",
+            },
+            StoreError::Rejected(message) => AppError::InvalidField {
+                field: "ticket".into(),
+                message,
+            },
+            other => AppError::Store(other),
+        }
+    }
 }
 
 impl From<IngestError> for AppError {
@@ -47,6 +80,8 @@ impl AppError {
             AppError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnknownTenant(_) => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -57,6 +92,8 @@ impl AppError {
             AppError::InvalidField { .. } => "invalid_field",
             AppError::UnknownTenant(_) => "unknown_tenant",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::NotFound { .. } => "not_found",
+            AppError::Conflict { code, .. } => code,
             AppError::Store(_) => "store_unavailable",
         }
     }
@@ -65,6 +102,7 @@ impl AppError {
         match self {
             AppError::InvalidField { field, .. } => Some(field),
             AppError::UnknownTenant(_) => Some("tenant"),
+            AppError::NotFound { field, .. } | AppError::Conflict { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -79,6 +117,13 @@ impl IntoResponse for AppError {
         let mut error = json!({ "code": self.code(), "message": self.to_string() });
         if let Some(field) = self.field() {
             error["field"] = json!(field);
+        }
+        if let AppError::Conflict {
+            current_version: Some(v),
+            ..
+        } = &self
+        {
+            error["current_version"] = json!(v);
         }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {

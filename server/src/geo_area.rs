@@ -1,7 +1,8 @@
 //! Tenant areas from GeoJSON: named (multi)polygons such as kecamatan, and random points
 //! inside them for the demo feed. Point-in-polygon placement of real reports builds on this.
 
-use geo::{BoundingRect, Contains, Geometry, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Centroid, Contains, Distance, Euclidean, Geometry, MultiPolygon, Point, Rect};
+use pantau_shared::event::Place;
 use rand::Rng;
 use std::path::Path;
 
@@ -22,6 +23,8 @@ pub struct Area {
     pub name: String,
     /// Kemendagri region code (`kode`), a stable id.
     pub code: String,
+    /// Code of the enclosing area (`kec_kode` of a kelurahan), if given.
+    pub parent: Option<String>,
     /// The outline.
     pub shape: MultiPolygon<f64>,
     /// Its bounding box, for sampling.
@@ -29,6 +32,19 @@ pub struct Area {
 }
 
 impl Area {
+    /// Whether the point lies inside (bounding box first: most areas are far away).
+    pub fn contains(&self, p: &Point<f64>) -> bool {
+        self.bounds.contains(p) && self.shape.contains(p)
+    }
+
+    /// Code and name, as events carry them.
+    pub fn place(&self) -> Place {
+        Place {
+            code: self.code.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     /// A uniformly random point inside the area (rejection sampling over the bounds).
     pub fn random_point(&self, rng: &mut impl Rng) -> Point<f64> {
         let (min, max) = (self.bounds.min(), self.bounds.max());
@@ -41,6 +57,25 @@ impl Area {
         // Pathological slivers: fall back to the bounds' centre rather than loop forever.
         self.bounds.center().into()
     }
+}
+
+/// The area containing `p`, else the one nearest to it (for points in the slivers between
+/// simplified neighbours); `None` only when there are no areas.
+pub fn containing_or_nearest<'a>(areas: impl IntoIterator<Item = &'a Area>, p: &Point<f64>) -> Option<&'a Area> {
+    let mut nearest: Option<(f64, &Area)> = None;
+    for area in areas {
+        if area.contains(p) {
+            return Some(area);
+        }
+        let d = match area.shape.centroid() {
+            Some(_) => Euclidean.distance(p, &area.shape),
+            None => f64::INFINITY,
+        };
+        if nearest.is_none_or(|(best, _)| d < best) {
+            nearest = Some((d, area));
+        }
+    }
+    nearest.map(|(_, a)| a)
 }
 
 /// Read a FeatureCollection of polygons with `nama`/`kode` properties.
@@ -84,9 +119,11 @@ fn parse(text: &str) -> Result<Vec<Area>, String> {
                 .unwrap_or_default()
                 .to_owned()
         };
+        let parent = Some(prop("kec_kode")).filter(|p| !p.is_empty());
         areas.push(Area {
             name: prop("nama"),
             code: prop("kode"),
+            parent,
             shape,
             bounds,
         });

@@ -6,9 +6,10 @@
 //! - [`telemetry`]: `tracing` subscriber set-up.
 //! - [`shutdown`]: SIGINT/SIGTERM to a watch channel every task selects on.
 //! - [`error`]: `AppError`, the one place errors become HTTP status + JSON body.
-//! - [`tenant`]: the tenants (regions) this deployment serves.
+//! - [`tenant`]: the tenants (regions) from `config/tenants/*.toml`: agencies, categories, areas.
 //! - [`ingest`]: pure validation of an incoming event into a stream [`pantau_shared::event::Event`].
-//! - [`store`]: Redis: atomic idempotent append, snapshot reads, the per-tenant stream tailer.
+//! - [`projection`]: the live state of a tenant folded from its stream (pure), and queries.
+//! - [`store`]: Redis: atomic idempotent append, projection snapshots, the per-tenant tailer.
 //! - [`realtime`]: the per-tenant fan-out hub and the WebSocket session logic.
 //! - [`http`]: the axum router: ingest, `/ws`, health, the built frontend.
 //! - [`redis_embedded`]: a private `redis-server` when `REDIS_URL` is unset.
@@ -21,6 +22,7 @@ pub mod error;
 pub mod geo_area;
 pub mod http;
 pub mod ingest;
+pub mod projection;
 pub mod realtime;
 pub mod redis_embedded;
 pub mod serve;

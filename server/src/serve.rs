@@ -7,7 +7,7 @@ use crate::realtime::hub::Hub;
 use crate::redis_embedded::EmbeddedRedis;
 use crate::shutdown::{self, Shutdown};
 use crate::simulate;
-use crate::state::AppState;
+use crate::state::{AppState, LiveTenant};
 use crate::store::{tail, Store};
 use crate::tenant::Tenants;
 use anyhow::Context;
@@ -53,7 +53,18 @@ async fn serve(
     let store = Store::connect(redis_url)
         .await
         .with_context(|| format!("cannot connect to Redis at {redis_url}"))?;
-    let tenants = Tenants::builtin();
+    let tenants = Tenants::load(&config.config_dir.join("tenants"), &config.assets_dir)
+        .with_context(|| format!("cannot load tenants from {}", config.config_dir.display()))?;
+    let live = tenants
+        .iter()
+        .map(|t| {
+            let live = LiveTenant {
+                snapshot_every: config.snapshot_every.max(1),
+                ..Default::default()
+            };
+            (t.id.clone(), Arc::new(live))
+        })
+        .collect();
     let hub = Hub::new(tenants.iter().map(|t| t.id.as_str()), config.fanout_capacity);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -64,15 +75,18 @@ async fn serve(
         tenants,
         store,
         hub,
+        live,
         shutdown: shutdown.clone(),
     });
 
     let mut tasks = JoinSet::new();
     for tenant in state.tenants.iter() {
         let channel = state.hub.channel(&tenant.id).expect("hub has every tenant").clone();
+        let live = state.live(&tenant.id).expect("live state for every tenant").clone();
         tasks.spawn(tail::run(
             state.store.client().clone(),
             tenant.id.clone(),
+            live,
             channel,
             shutdown.clone(),
         ));
@@ -81,7 +95,6 @@ async fn serve(
         for tenant in state.tenants.iter() {
             let feed = simulate::feed(
                 tenant.clone(),
-                state.config.assets_dir.clone(),
                 format!("http://{addr}"),
                 state.config.demo_rate,
                 None,

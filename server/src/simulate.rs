@@ -4,14 +4,13 @@
 //! `pantau serve --demo-rate`.
 
 use crate::config::SimulateConfig;
-use crate::geo_area::{self, Area};
+use crate::geo_area::Area;
 use crate::shutdown::{self, Shutdown};
 use crate::tenant::{Tenant, Tenants};
 use anyhow::Context;
 use rand::seq::IndexedRandom;
 use rand::Rng;
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// Category codes with typical complaint texts (as citizens write them in LAKSA).
@@ -85,14 +84,13 @@ pub fn random_report(areas: &[Area], rng: &mut impl Rng) -> Value {
 /// shutdown. Failed posts are logged and skipped (a demo must not stop on a blip).
 pub async fn feed(
     tenant: Tenant,
-    assets_dir: PathBuf,
     base_url: String,
     rate: f64,
     count: Option<u64>,
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(rate > 0.0 && rate.is_finite(), "rate must be a positive number");
-    let areas = geo_area::load(&assets_dir.join(&tenant.kecamatan_geojson))?;
+    let areas = &tenant.kecamatan;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
     let url = format!("{}/api/v1/{}/events", base_url.trim_end_matches('/'), tenant.id);
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
@@ -104,7 +102,7 @@ pub async fn feed(
             _ = shutdown.wait() => break,
             _ = ticker.tick() => {}
         }
-        let report = random_report(&areas, &mut rand::rng());
+        let report = random_report(areas, &mut rand::rng());
         match client.post(&url).json(&report).send().await {
             Ok(r) if r.status().is_success() => sent += 1,
             Ok(r) => {
@@ -121,7 +119,8 @@ pub async fn feed(
 
 /// `pantau simulate`.
 pub async fn run(config: SimulateConfig) -> anyhow::Result<()> {
-    let tenant = Tenants::builtin()
+    let tenants = Tenants::load(&config.config_dir.join("tenants"), &config.assets_dir)?;
+    let tenant = tenants
         .get(&config.tenant)
         .cloned()
         .with_context(|| format!("unknown tenant {:?}", config.tenant))?;
@@ -130,13 +129,5 @@ pub async fn run(config: SimulateConfig) -> anyhow::Result<()> {
         shutdown::signal().await;
         trigger.fire();
     });
-    feed(
-        tenant,
-        config.assets_dir,
-        config.url,
-        config.rate,
-        config.count,
-        shutdown,
-    )
-    .await
+    feed(tenant, config.url, config.rate, config.count, shutdown).await
 }

@@ -1,10 +1,70 @@
-//! The tenants (regions) one deployment serves. Each tenant's keys carry the `{tenant}` hash
-//! tag and no request ever reads another tenant's keys.
-//!
-//! The two demo tenants are built in for now; tenant configuration files
-//! (`config/tenants/*.toml`) replace this table with the tickets issue.
+//! The tenants (regions) one deployment serves, read from `config/tenants/*.toml`, with their
+//! agencies (OPD), categories and administrative areas. Each tenant's Redis keys carry the
+//! `{tenant}` hash tag and no request ever reads another tenant's keys.
 
+use crate::geo_area::{self, Area, AreaError};
+use geo::Point;
+use pantau_shared::event::{Place, Priority};
 use pantau_shared::protocol::TenantInfo;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenantError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Area(#[from] AreaError),
+    #[error("no tenant configuration in {0}")]
+    None(PathBuf),
+}
+
+/// An agency (OPD/SKPD) tickets are routed to.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Agency {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+}
+
+/// A complaint category (an Open311 service).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Category {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub description_id: String,
+    #[serde(default)]
+    pub description_en: String,
+    /// Agency new reports of this category are routed to.
+    pub agency: String,
+    /// Priority new reports get unless the source sets one.
+    pub priority: Priority,
+    /// Target until first assignment, hours.
+    pub response_hours: u32,
+    /// Target until resolution, hours.
+    pub resolution_hours: u32,
+}
+
+/// The file's shape.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantFile {
+    id: String,
+    name: String,
+    time_zone: String,
+    zone_label: String,
+    utc_offset_minutes: i32,
+    ticket_prefix: String,
+    boundary_geojson: String,
+    kecamatan_geojson: String,
+    kelurahan_geojson: String,
+    agencies: Vec<Agency>,
+    categories: Vec<Category>,
+}
 
 /// One region served by this deployment.
 #[derive(Clone, Debug)]
@@ -21,8 +81,21 @@ pub struct Tenant {
     pub utc_offset_minutes: i32,
     /// Prefix of ticket numbers (`TGR` → `TGR-000123`).
     pub ticket_prefix: String,
-    /// Kecamatan boundaries (GeoJSON under the assets dir) used to place demo reports.
-    pub kecamatan_geojson: String,
+    pub agencies: Vec<Agency>,
+    pub categories: Vec<Category>,
+    /// The region's outline.
+    pub boundary: Vec<Area>,
+    /// Its kecamatan.
+    pub kecamatan: Vec<Area>,
+    /// Its kelurahan/desa.
+    pub kelurahan: Vec<Area>,
+}
+
+/// Where a point lies in a tenant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placement {
+    pub kecamatan: Place,
+    pub kelurahan: Option<Place>,
 }
 
 impl Tenant {
@@ -36,6 +109,82 @@ impl Tenant {
             utc_offset_minutes: self.utc_offset_minutes,
         }
     }
+
+    pub fn category(&self, code: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+
+    pub fn agency(&self, code: &str) -> Option<&Agency> {
+        self.agencies.iter().find(|a| a.code == code)
+    }
+
+    /// The kecamatan and kelurahan of a point, or `None` if it lies outside the tenant.
+    /// The polygons are simplified, so a point in the region that falls in a sliver between
+    /// neighbours goes to the nearest one rather than being refused.
+    pub fn place(&self, lat: f64, lon: f64) -> Option<Placement> {
+        let p = Point::new(lon, lat);
+        let inside = self.boundary.iter().any(|a| a.contains(&p)) || self.kecamatan.iter().any(|a| a.contains(&p));
+        if !inside {
+            return None;
+        }
+        let kecamatan = geo_area::containing_or_nearest(&self.kecamatan, &p)?.place();
+        let kelurahan = geo_area::containing_or_nearest(
+            self.kelurahan
+                .iter()
+                .filter(|k| k.parent.as_deref() == Some(kecamatan.code.as_str())),
+            &p,
+        )
+        .map(Area::place);
+        Some(Placement { kecamatan, kelurahan })
+    }
+
+    fn from_file(file: TenantFile, path: &Path, assets: &Path) -> Result<Tenant, TenantError> {
+        let invalid = |reason: String| TenantError::Invalid {
+            path: path.to_owned(),
+            reason,
+        };
+        let slug = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        if !slug(&file.id) {
+            return Err(invalid(format!(
+                "id {:?} must be lower-case letters, digits or _",
+                file.id
+            )));
+        }
+        if file.ticket_prefix.is_empty() || !file.ticket_prefix.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(invalid("ticket_prefix must be upper-case letters".into()));
+        }
+        for c in &file.categories {
+            if !slug(&c.code) {
+                return Err(invalid(format!(
+                    "category code {:?} must be lower-case letters, digits or _",
+                    c.code
+                )));
+            }
+            if !file.agencies.iter().any(|a| a.code == c.agency) {
+                return Err(invalid(format!(
+                    "category {} names unknown agency {}",
+                    c.code, c.agency
+                )));
+            }
+        }
+        Ok(Tenant {
+            boundary: geo_area::load(&assets.join(&file.boundary_geojson))?,
+            kecamatan: geo_area::load(&assets.join(&file.kecamatan_geojson))?,
+            kelurahan: geo_area::load(&assets.join(&file.kelurahan_geojson))?,
+            id: file.id,
+            name: file.name,
+            time_zone: file.time_zone,
+            zone_label: file.zone_label,
+            utc_offset_minutes: file.utc_offset_minutes,
+            ticket_prefix: file.ticket_prefix,
+            agencies: file.agencies,
+            categories: file.categories,
+        })
+    }
 }
 
 /// All tenants of this deployment.
@@ -43,28 +192,33 @@ impl Tenant {
 pub struct Tenants(Vec<Tenant>);
 
 impl Tenants {
-    /// The demo tenants: Kota Tangerang (WIB) and Kabupaten Banjar (WITA).
-    pub fn builtin() -> Self {
-        Tenants(vec![
-            Tenant {
-                id: "tangerang".into(),
-                name: "Kota Tangerang".into(),
-                time_zone: "Asia/Jakarta".into(),
-                zone_label: "WIB".into(),
-                utc_offset_minutes: 7 * 60,
-                ticket_prefix: "TGR".into(),
-                kecamatan_geojson: "geo/kota_tangerang_kecamatan.geojson".into(),
-            },
-            Tenant {
-                id: "banjar".into(),
-                name: "Kabupaten Banjar".into(),
-                time_zone: "Asia/Makassar".into(),
-                zone_label: "WITA".into(),
-                utc_offset_minutes: 8 * 60,
-                ticket_prefix: "BJR".into(),
-                kecamatan_geojson: "geo/kab_banjar_kecamatan.geojson".into(),
-            },
-        ])
+    /// Read every `*.toml` in `dir` (sorted by name); GeoJSON paths are under `assets`.
+    pub fn load(dir: &Path, assets: &Path) -> Result<Tenants, TenantError> {
+        let read_dir = std::fs::read_dir(dir).map_err(|source| TenantError::Read {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let mut paths: Vec<PathBuf> = read_dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let mut tenants = Vec::new();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|source| TenantError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let file: TenantFile = toml::from_str(&text).map_err(|e| TenantError::Invalid {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            tenants.push(Tenant::from_file(file, &path, assets)?);
+        }
+        if tenants.is_empty() {
+            return Err(TenantError::None(dir.to_owned()));
+        }
+        Ok(Tenants(tenants))
     }
 
     /// The tenant with this id.
@@ -75,5 +229,54 @@ impl Tenants {
     /// Every tenant.
     pub fn iter(&self) -> impl Iterator<Item = &Tenant> {
         self.0.iter()
+    }
+}
+
+/// The shipped demo tenants, for unit tests.
+#[cfg(test)]
+pub fn test_tenants() -> Tenants {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    Tenants::load(&root.join("config/tenants"), &root.join("assets")).expect("demo tenants load")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Tenants {
+        test_tenants()
+    }
+
+    /// The shipped demo tenants load with their areas, agencies and categories.
+    #[test]
+    fn demo_tenants_load() {
+        let tenants = demo();
+        let tgr = tenants.get("tangerang").unwrap();
+        assert_eq!(tgr.kecamatan.len(), 13);
+        assert_eq!(tgr.kelurahan.len(), 104);
+        assert_eq!(tgr.zone_label, "WIB");
+        let bjr = tenants.get("banjar").unwrap();
+        assert_eq!(bjr.kecamatan.len(), 20);
+        assert_eq!(bjr.kelurahan.len(), 290);
+        assert_eq!(bjr.utc_offset_minutes, 480);
+        assert_eq!(tgr.category("banjir").unwrap().agency, "bpbd");
+    }
+
+    /// Points are placed in the right kecamatan and kelurahan; points elsewhere are refused.
+    #[test]
+    fn places_points_by_polygon() {
+        let tenants = demo();
+        let tgr = tenants.get("tangerang").unwrap();
+        // The inside point of kecamatan Tangerang (36.71.01) from kecamatan_centroids.csv.
+        let placed = tgr.place(-6.188816, 106.640638).unwrap();
+        assert_eq!(placed.kecamatan.code, "36.71.01");
+        assert_eq!(placed.kecamatan.name, "Tangerang");
+        assert!(placed.kelurahan.unwrap().code.starts_with("36.71.01."));
+        // Jakarta's Monas, Banjarmasin and the open sea are not in Kota Tangerang.
+        assert_eq!(tgr.place(-6.1754, 106.8272), None);
+        assert_eq!(tgr.place(-3.3186, 114.5944), None);
+        assert_eq!(tgr.place(0.0, 0.0), None);
+        let bjr = tenants.get("banjar").unwrap();
+        assert!(bjr.place(-6.188816, 106.640638).is_none());
     }
 }

@@ -5,6 +5,11 @@
 //! `POST /api/v1/{tenant}/events` accepts them. Field order matters for one reason: the
 //! append script fills in `"ticket":null` (the first occurrence, which is always the
 //! envelope's because user-controlled text only appears after it).
+//!
+//! Compatibility, deliberately: within `v` 1 changes are additive. Readers ignore unknown
+//! fields; an event whose `type` this build does not know decodes as [`EventBody::Unknown`]
+//! (kept in the stream, skipped by the projection, never shown), so an older process keeps
+//! running next to a newer one. A breaking change gets a new `v` and a migration.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +22,9 @@ pub struct Event {
     pub id: String,
     /// The tenant (region) whose stream holds the event.
     pub tenant: String,
-    /// The ticket the event belongs to (e.g. `TGR-000123`); assigned at append time for
-    /// a new report, so `None` only before the event is in the stream.
+    /// The ticket the event belongs to (e.g. `TGR-000123`); for a new report it is assigned
+    /// at append time, so `None` only before the event is in the stream (and for tenant-wide
+    /// events such as `resource.updated`).
     pub ticket: Option<String>,
     /// When it happened, RFC 3339 in UTC.
     pub at: String,
@@ -34,9 +40,33 @@ pub struct Event {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum EventBody {
-    /// A citizen report arrived (LAKSA app, Open311, call centre, ...).
+    /// A citizen report arrived (LAKSA app, Open311, call centre, ...); opens a ticket.
     #[serde(rename = "report.received")]
     ReportReceived(Report),
+    /// The ticket was routed (or re-routed) to an agency (OPD) and possibly an officer.
+    #[serde(rename = "ticket.assigned")]
+    TicketAssigned(Assignment),
+    /// The ticket moved through its workflow.
+    #[serde(rename = "ticket.status_changed")]
+    StatusChanged(StatusChange),
+    /// Someone commented on the ticket.
+    #[serde(rename = "ticket.commented")]
+    Commented(Comment),
+    /// The ticket's priority changed.
+    #[serde(rename = "ticket.priority_changed")]
+    PriorityChanged(PriorityChange),
+    /// An SLA target of the ticket is close to its deadline.
+    #[serde(rename = "sla.warning")]
+    SlaWarning(SlaMark),
+    /// An SLA target of the ticket passed its deadline.
+    #[serde(rename = "sla.breached")]
+    SlaBreached(SlaMark),
+    /// A numeric gauge (hospital beds, permits in process) reported by a source system.
+    #[serde(rename = "resource.updated")]
+    ResourceUpdated(Resource),
+    /// A type this build does not know (written by a newer version): kept, never applied.
+    #[serde(other)]
+    Unknown,
 }
 
 impl EventBody {
@@ -44,11 +74,33 @@ impl EventBody {
     pub fn type_name(&self) -> &'static str {
         match self {
             EventBody::ReportReceived(_) => "report.received",
+            EventBody::TicketAssigned(_) => "ticket.assigned",
+            EventBody::StatusChanged(_) => "ticket.status_changed",
+            EventBody::Commented(_) => "ticket.commented",
+            EventBody::PriorityChanged(_) => "ticket.priority_changed",
+            EventBody::SlaWarning(_) => "sla.warning",
+            EventBody::SlaBreached(_) => "sla.breached",
+            EventBody::ResourceUpdated(_) => "resource.updated",
+            EventBody::Unknown => "unknown",
         }
+    }
+
+    /// Whether the event opens a new ticket (the append script then numbers one).
+    pub fn opens_ticket(&self) -> bool {
+        matches!(self, EventBody::ReportReceived(_))
     }
 }
 
-/// A citizen report: what, where, through which channel.
+/// A place in the tenant's administrative hierarchy (kecamatan, kelurahan/desa).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// Kemendagri region code (`36.71.01`), a stable id.
+    pub code: String,
+    /// Name (`Tangerang`).
+    pub name: String,
+}
+
+/// A citizen report: what, where, through which channel, and where it was routed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Category code of the tenant, e.g. `sampah`, `jalan_rusak`, `banjir`.
@@ -68,13 +120,210 @@ pub struct Report {
     /// Photos or other media the citizen attached.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_urls: Vec<String>,
+    /// Kecamatan containing the point (placed at ingest by point-in-polygon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kecamatan: Option<Place>,
+    /// Kelurahan/desa containing the point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kelurahan: Option<Place>,
+    /// Agency the category routes to, stamped at ingest so replays do not depend on config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    /// Priority at intake (the category's default unless the source set one).
+    #[serde(default)]
+    pub priority: Priority,
+}
+
+/// Routing of a ticket to an agency (OPD) and optionally an officer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Agency code (`dlh`, `pupr`, ...).
+    pub agency: String,
+    /// Officer's name or id within the agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<String>,
+    /// Why (shown in the history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A workflow step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The new status.
+    pub status: TicketStatus,
+    /// What was done / why (e.g. the resolution note the citizen sees).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A comment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub text: String,
+}
+
+/// A priority change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PriorityChange {
+    pub priority: Priority,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Which SLA target an SLA event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaTarget {
+    /// Until first assignment/acknowledgement.
+    Response,
+    /// Until resolution.
+    Resolution,
+}
+
+/// An SLA warning or breach.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SlaMark {
+    pub target: SlaTarget,
+    /// The deadline concerned, RFC 3339 UTC.
+    pub deadline: String,
+}
+
+/// A numeric gauge from a source system, in the shape the national hospital bed reporting
+/// uses (facility, ward = `ruang`, capacity = `jumlah`, used = `terpakai`, queue = `antrian`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    /// Kind of gauge (`hospital_beds`, `permits`).
+    pub kind: String,
+    /// Facility or office reporting.
+    pub facility: String,
+    /// Ward or sub-unit (`ruang`), or permit type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Capacity (`jumlah`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// In use (`terpakai`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used: Option<u32>,
+    /// Waiting (`antrian`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<u32>,
+}
+
+/// Where a ticket is in its workflow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// New, not yet routed (LAKSA: red).
+    #[default]
+    Received,
+    /// Routed to an agency (red until work starts).
+    Assigned,
+    /// Being worked on (LAKSA: yellow).
+    InProgress,
+    /// Waiting for the citizen (SLA clocks pause).
+    PendingCitizen,
+    /// Done (LAKSA: green).
+    Resolved,
+    /// Confirmed and archived; final.
+    Closed,
+    /// Not a valid complaint; final.
+    Rejected,
+}
+
+impl TicketStatus {
+    pub const ALL: [TicketStatus; 7] = [
+        TicketStatus::Received,
+        TicketStatus::Assigned,
+        TicketStatus::InProgress,
+        TicketStatus::PendingCitizen,
+        TicketStatus::Resolved,
+        TicketStatus::Closed,
+        TicketStatus::Rejected,
+    ];
+
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Received => "received",
+            TicketStatus::Assigned => "assigned",
+            TicketStatus::InProgress => "in_progress",
+            TicketStatus::PendingCitizen => "pending_citizen",
+            TicketStatus::Resolved => "resolved",
+            TicketStatus::Closed => "closed",
+            TicketStatus::Rejected => "rejected",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<TicketStatus> {
+        TicketStatus::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether the ticket still needs work (Open311 `open`).
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::Rejected
+        )
+    }
+
+    /// Whether nothing may follow (closed and rejected are final; a resolved ticket may be
+    /// reopened).
+    pub fn is_final(self) -> bool {
+        matches!(self, TicketStatus::Closed | TicketStatus::Rejected)
+    }
+
+    /// Whether the workflow allows moving from `self` to `next`.
+    pub fn can_move_to(self, next: TicketStatus) -> bool {
+        use TicketStatus::*;
+        if self.is_final() || self == next {
+            return false;
+        }
+        match next {
+            Received => false,
+            Assigned | InProgress | PendingCitizen => self != Resolved || next == InProgress,
+            Resolved => self != Received,
+            Closed => self == Resolved,
+            Rejected => self != Resolved,
+        }
+    }
+}
+
+/// Urgency of a ticket; SLA targets depend on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    #[default]
+    Medium,
+    High,
+    Critical,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sample() -> Event {
+    pub(crate) fn sample() -> Event {
         Event {
             v: 1,
             id: "0193a5c0-0000-7000-8000-000000000001".into(),
@@ -90,6 +339,10 @@ mod tests {
                 address: None,
                 channel: Some("app".into()),
                 media_urls: vec![],
+                kecamatan: None,
+                kelurahan: None,
+                agency: Some("dlh".into()),
+                priority: Priority::Medium,
             }),
         }
     }
@@ -111,5 +364,43 @@ mod tests {
         let e = sample();
         let back: Event = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
         assert_eq!(back, e);
+    }
+
+    /// A type from a newer version decodes as Unknown; unknown fields are ignored.
+    #[test]
+    fn future_types_and_fields_are_tolerated() {
+        let e: Event = serde_json::from_str(
+            r#"{"v":1,"id":"x","tenant":"t","ticket":"T-1","at":"2026-01-01T00:00:00Z","type":"ticket.teleported","to":"mars"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.body, EventBody::Unknown);
+        let e: Event = serde_json::from_str(
+            r#"{"v":1,"id":"x","tenant":"t","ticket":"T-1","at":"2026-01-01T00:00:00Z","type":"ticket.commented","text":"ok","mood":"happy"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.body, EventBody::Commented(Comment { text: "ok".into() }));
+    }
+
+    /// The workflow: final states are final, resolved may only be reopened (in progress) or
+    /// closed, nothing returns to received.
+    #[test]
+    fn workflow_transitions() {
+        use TicketStatus::*;
+        assert!(Received.can_move_to(Assigned));
+        assert!(Assigned.can_move_to(InProgress));
+        assert!(InProgress.can_move_to(PendingCitizen));
+        assert!(PendingCitizen.can_move_to(InProgress));
+        assert!(InProgress.can_move_to(Resolved));
+        assert!(Resolved.can_move_to(Closed));
+        assert!(Resolved.can_move_to(InProgress));
+        assert!(Received.can_move_to(Rejected));
+        assert!(!Received.can_move_to(Resolved));
+        assert!(!Resolved.can_move_to(Rejected));
+        assert!(!Assigned.can_move_to(Received));
+        for s in TicketStatus::ALL {
+            assert!(!Closed.can_move_to(s) && !Rejected.can_move_to(s));
+            assert!(!s.can_move_to(s));
+            assert_eq!(TicketStatus::parse(s.as_str()), Some(s));
+        }
     }
 }

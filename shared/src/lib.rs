@@ -5,6 +5,7 @@
 //! # Layout
 //! - [`event`]: the events held in the Redis Stream (`pantau:{tenant}:events`), one per entry.
 //! - [`protocol`]: WebSocket messages between server and clients (`ClientMsg`, `ServerMsg`).
+//! - [`ticket`]: a ticket's state folded from its events (pure; used by server and wall).
 //! - [`cursor`]: stream ids (`<ms>-<seq>`) as ordered cursors.
 //!
 //! Every message and event carries `v` (the protocol/event version, [`PROTOCOL_VERSION`]).
@@ -12,6 +13,7 @@
 pub mod cursor;
 pub mod event;
 pub mod protocol;
+pub mod ticket;
 
 /// Version of the event schema and the WebSocket protocol carried in every `v` field.
 pub const PROTOCOL_VERSION: u32 = 1;

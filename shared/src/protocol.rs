@@ -51,9 +51,9 @@ pub enum ServerMsg {
         server_time: i64,
         /// The tenant subscribed to.
         tenant: TenantInfo,
-        /// Number of events in the tenant's stream up to `cursor`.
+        /// Number of tickets (reports) of the tenant up to `cursor`.
         total: u64,
-        /// The newest events up to `cursor`, newest first.
+        /// The newest events (of every type) up to `cursor`, newest first.
         recent: Vec<Event>,
     },
     /// Events after `from` up to and including `to`, oldest first.

@@ -119,6 +119,11 @@ pub struct Pantau {
 
 impl Pantau {
     pub async fn start(redis: &RedisServer) -> Pantau {
+        Pantau::start_with(redis, &[]).await
+    }
+
+    /// Start with extra `serve` arguments.
+    pub async fn start_with(redis: &RedisServer, extra: &[&str]) -> Pantau {
         let root = workspace_root();
         let bin = std::env::var_os("PANTAU_BIN")
             .map(PathBuf::from)
@@ -132,6 +137,9 @@ impl Pantau {
             .arg(root.join("dist"))
             .arg("--assets-dir")
             .arg(root.join("assets"))
+            .arg("--config-dir")
+            .arg(root.join("config"))
+            .args(extra)
             .env("RUST_LOG", "warn")
             .spawn()
             .unwrap_or_else(|e| {
@@ -156,8 +164,30 @@ impl Pantau {
 
     /// POST `body` as an event of `tenant`; the status and the JSON answer.
     pub async fn post_event(&self, tenant: &str, body: impl Into<reqwest::Body>) -> (u16, serde_json::Value) {
+        self.post(&format!("/api/v1/{tenant}/events"), body).await
+    }
+
+    /// GET `path` (from the server root); the status and the JSON answer.
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = reqwest::get(format!("{}{path}", self.base))
+            .await
+            .expect("server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("every answer is JSON"))
+    }
+
+    /// Wait until `/readyz` says every projection has caught up.
+    pub async fn wait_ready(&self) {
+        eventually("pantau to be ready", || async {
+            (self.get("/readyz").await.0 == 200).then_some(())
+        })
+        .await;
+    }
+
+    /// POST a JSON `body` to `path`; the status and the JSON answer.
+    pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> (u16, serde_json::Value) {
         let response = reqwest::Client::new()
-            .post(format!("{}/api/v1/{tenant}/events", self.base))
+            .post(format!("{}{path}", self.base))
             .header("content-type", "application/json")
             .body(body)
             .send()

@@ -15,24 +15,31 @@ pub fn ReportList(state: WallState, lang: Lang) -> impl IntoView {
             .with(|t| t.as_ref().map(|i| (i.utc_offset_minutes, i.zone_label.clone())))
     };
     let row = move |e: Event| {
-        let EventBody::ReportReceived(report) = e.body;
+        let EventBody::ReportReceived(report) = e.body else {
+            return None;
+        };
         let when = time::parse_ms(&e.at)
             .zip(offset())
             .map(|(ms, (off, label))| format!("{} {}", time::clock_hm(ms, off), label))
             .unwrap_or_default();
         let ticket = e.ticket.unwrap_or_default();
         let ticket_attr = ticket.clone();
-        view! {
+        let place = report
+            .kecamatan
+            .map(|k| format!("Kec. {}", k.name))
+            .or(report.address)
+            .unwrap_or_default();
+        Some(view! {
             <li class=format!("report cat-{}", report.category) data-testid="report-item" data-ticket=ticket_attr>
                 <span class="report-cat">{i18n::category(lang, &report.category)}</span>
                 <span class="report-desc">{report.description}</span>
-                <span class="report-where">{report.address.unwrap_or_default()}</span>
+                <span class="report-where">{place}</span>
                 <span class="report-meta">
                     <span class="report-ticket">{ticket}</span>
                     <span class="report-time">{when}</span>
                 </span>
             </li>
-        }
+        })
     };
     view! {
         <section class="reports">

@@ -3,9 +3,11 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -18,7 +20,21 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Value>, AppError> {
+/// Ready when Redis answers and every tenant's projection has caught up with its stream.
+async fn readyz(State(state): State<Arc<AppState>>) -> Result<(StatusCode, Json<Value>), AppError> {
     state.store.ping().await?;
-    Ok(Json(json!({ "status": "ready" })))
+    let behind: Vec<&str> = state
+        .live
+        .iter()
+        .filter(|(_, l)| !l.ready.load(Ordering::SeqCst))
+        .map(|(t, _)| t.as_str())
+        .collect();
+    if behind.is_empty() {
+        Ok((StatusCode::OK, Json(json!({ "status": "ready" }))))
+    } else {
+        Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "catching_up", "tenants": behind })),
+        ))
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod ingest;
+pub mod tickets;
 pub mod ws;
 
 use crate::state::AppState;
@@ -18,6 +19,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let frontend = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
         .merge(ingest::router())
+        .merge(tickets::router())
         .merge(ws::router())
         .merge(health::router())
         .fallback_service(frontend)

@@ -73,6 +73,11 @@ impl TenantChannel {
         let _ = self.tx.send(Arc::new(frame));
     }
 
+    /// Whether any session listens (frames for nobody are not even serialised).
+    pub fn has_subscribers(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
     /// Receive every frame published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {
         self.tx.subscribe()

@@ -138,9 +138,16 @@ where
 {
     let channel = state.hub.channel(tenant).expect("only known tenants are subscribed");
     let info = state.tenants.get(tenant).expect("hub and tenants agree").info();
+    let live = state.live(tenant).expect("live state for every tenant");
     'snapshot: loop {
         let mut frames = channel.subscribe();
-        let recent = match state.store.recent(tenant, state.config.snapshot_recent).await {
+        // The snapshot is the projection's position; recent events are read up to it, so
+        // frames after it continue exactly where it ends.
+        let (mut cursor, total) = {
+            let projection = live.projection.read().expect("projection lock");
+            (projection.cursor(), projection.tickets().count() as u64)
+        };
+        let recent = match state.store.recent(tenant, cursor, state.config.snapshot_recent).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, "snapshot failed");
@@ -155,14 +162,13 @@ where
                 }
             }
         };
-        let mut cursor = recent.cursor;
         let snapshot = ServerMsg::Snapshot {
             v: PROTOCOL_VERSION,
             cursor,
             server_time: now_ms(),
             tenant: info.clone(),
-            total: recent.total,
-            recent: recent.events,
+            total,
+            recent,
         };
         send(sink, text(&snapshot)).await?;
         loop {

@@ -6,6 +6,7 @@
 //! - reads for snapshots live here.
 
 pub mod append;
+pub mod snapshot;
 pub mod tail;
 
 use pantau_shared::cursor::Cursor;
@@ -29,6 +30,15 @@ pub enum StoreError {
     Redis(#[from] redis::RedisError),
     #[error("stream entry {id} is not a valid event: {reason}")]
     Corrupt { id: String, reason: String },
+    /// The ticket is not at the version the command expected.
+    #[error("ticket {ticket} is at version {current}")]
+    VersionConflict { ticket: String, current: u64 },
+    /// The command names a ticket that does not exist.
+    #[error("no ticket {0}")]
+    NoSuchTicket(String),
+    /// The event cannot be appended as it is.
+    #[error("{0}")]
+    Rejected(String),
 }
 
 /// The stream of a tenant's events.
@@ -39,6 +49,11 @@ pub fn stream_key(tenant: &str) -> String {
 /// The counter numbering a tenant's tickets.
 pub fn ticket_seq_key(tenant: &str) -> String {
     format!("pantau:{{{tenant}}}:ticket_seq")
+}
+
+/// Each ticket's current version (number of its events), kept by the append script.
+pub fn versions_key(tenant: &str) -> String {
+    format!("pantau:{{{tenant}}}:versions")
 }
 
 /// Remembers that event `id` was appended (and where), for idempotent retries.
@@ -58,17 +73,6 @@ pub fn decode_entry(id: &str, raw: Option<String>) -> Result<(Cursor, Event), St
     let json = raw.ok_or_else(|| corrupt(format!("no `{EVENT_FIELD}` field")))?;
     let event = serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
     Ok((cursor, event))
-}
-
-/// The newest events of a tenant and where they end.
-#[derive(Debug, Clone)]
-pub struct Recent {
-    /// Id of the newest entry (`0-0` when the stream is empty).
-    pub cursor: Cursor,
-    /// Entries in the stream.
-    pub total: u64,
-    /// Newest first.
-    pub events: Vec<Event>,
 }
 
 /// Shared handle to Redis for request handlers (auto-reconnecting, multiplexed).
@@ -95,37 +99,51 @@ impl Store {
     }
 
     /// Append one validated event (see [`append`]).
-    pub async fn append(&self, ticket_prefix: &str, event: &Event) -> Result<Appended, StoreError> {
-        append::append(&mut self.conn.clone(), ticket_prefix, event).await
+    pub async fn append(
+        &self,
+        ticket_prefix: &str,
+        event: &Event,
+        expected_version: Option<u64>,
+    ) -> Result<Appended, StoreError> {
+        append::append(&mut self.conn.clone(), ticket_prefix, event, expected_version).await
     }
 
-    /// The newest `limit` events of `tenant`, with the stream length, read atomically.
-    pub async fn recent(&self, tenant: &str, limit: usize) -> Result<Recent, StoreError> {
-        let key = stream_key(tenant);
-        let (total, range): (u64, StreamRangeReply) = redis::pipe()
-            .atomic()
-            .cmd("XLEN")
-            .arg(&key)
-            .cmd("XREVRANGE")
-            .arg(&key)
-            .arg("+")
+    /// The newest `limit` events of `tenant` up to and including `until`, newest first.
+    pub async fn recent(&self, tenant: &str, until: Cursor, limit: usize) -> Result<Vec<Event>, StoreError> {
+        if until == Cursor::ZERO {
+            return Ok(vec![]);
+        }
+        let range: StreamRangeReply = redis::cmd("XREVRANGE")
+            .arg(stream_key(tenant))
+            .arg(until.to_string())
             .arg("-")
             .arg("COUNT")
             .arg(limit.max(1))
             .query_async(&mut self.conn.clone())
             .await?;
-        let mut cursor = Cursor::ZERO;
-        let mut events = Vec::with_capacity(range.ids.len());
-        for (i, entry) in range.ids.iter().enumerate() {
-            let (c, e) = decode_entry(&entry.id, entry.get(EVENT_FIELD))?;
-            if i == 0 {
-                cursor = c;
-            }
-            if i < limit {
-                events.push(e);
-            }
+        range
+            .ids
+            .iter()
+            .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)).map(|(_, e)| e))
+            .collect()
+    }
+
+    /// The events at these stream ids, in the given order (one pipelined round trip).
+    pub async fn events(&self, tenant: &str, ids: &[Cursor]) -> Result<Vec<Event>, StoreError> {
+        if ids.is_empty() {
+            return Ok(vec![]);
         }
-        Ok(Recent { cursor, total, events })
+        let key = stream_key(tenant);
+        let mut pipe = redis::pipe();
+        for id in ids {
+            pipe.cmd("XRANGE").arg(&key).arg(id.to_string()).arg(id.to_string());
+        }
+        let ranges: Vec<StreamRangeReply> = pipe.query_async(&mut self.conn.clone()).await?;
+        let mut events = Vec::with_capacity(ids.len());
+        for entry in ranges.iter().flat_map(|r| r.ids.iter()) {
+            events.push(decode_entry(&entry.id, entry.get(EVENT_FIELD))?.1);
+        }
+        Ok(events)
     }
 
     /// Liveness of Redis.

@@ -1,39 +1,59 @@
-//! The tailer: one task per tenant per process reads new stream entries with `XREAD BLOCK`
-//! on a connection of its own and hands each batch, serialised once, to the realtime hub.
-//! It never skips: after a Redis error it backs off exponentially and resumes from the last
-//! id it delivered.
+//! The tailer: one task per tenant per process. On start it loads the latest projection
+//! snapshot and replays the stream after it (catch-up), then follows new entries with
+//! `XREAD BLOCK` on a connection of its own. Each batch is applied to the projection, then
+//! handed to the realtime hub serialised once. It never skips: after a Redis error it backs
+//! off exponentially and resumes from the last entry it applied. Every
+//! `snapshot_every` entries (or [`SNAPSHOT_INTERVAL`]) it stores a snapshot.
 
-use super::{decode_entry, stream_key, StoreError, EVENT_FIELD};
+use super::{decode_entry, snapshot, stream_key, StoreError, EVENT_FIELD};
 use crate::realtime::hub::{Frame, TenantChannel};
 use crate::shutdown::Shutdown;
-use pantau_shared::cursor::Cursor;
-use redis::streams::{StreamRangeReply, StreamReadOptions, StreamReadReply};
+use crate::state::LiveTenant;
+use redis::streams::{StreamReadOptions, StreamReadReply};
 use redis::AsyncCommands;
-use std::time::Duration;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 /// How long one `XREAD` blocks waiting for entries.
 const BLOCK_MS: usize = 5_000;
 /// Most entries taken per read (one frame).
-const BATCH: usize = 500;
+const BATCH: usize = 1_000;
 /// Backoff bounds after a Redis error.
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
+/// A snapshot is stored at least this long after the last one, if anything changed.
+pub const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Run until shutdown, publishing every new entry of `tenant` to `channel`.
-pub async fn run(client: redis::Client, tenant: String, channel: TenantChannel, shutdown: Shutdown) {
+/// Run until shutdown, keeping `live`'s projection current and publishing to `channel`.
+pub async fn run(
+    client: redis::Client,
+    tenant: String,
+    live: Arc<LiveTenant>,
+    channel: TenantChannel,
+    shutdown: Shutdown,
+) {
     let span = tracing::info_span!("tailer", tenant = %tenant);
-    run_inner(client, tenant, channel, shutdown).instrument(span).await
+    run_inner(client, tenant, live, channel, shutdown)
+        .instrument(span)
+        .await
 }
 
-async fn run_inner(client: redis::Client, tenant: String, channel: TenantChannel, mut shutdown: Shutdown) {
+async fn run_inner(
+    client: redis::Client,
+    tenant: String,
+    live: Arc<LiveTenant>,
+    channel: TenantChannel,
+    mut shutdown: Shutdown,
+) {
     let stop = shutdown.clone();
-    let mut last: Option<Cursor> = None;
+    let mut started = false;
     let mut backoff = BACKOFF_MIN;
     loop {
         let result = tokio::select! {
             _ = shutdown.wait() => return,
-            r = tail_once(&client, &tenant, &channel, &mut last, &stop) => r,
+            r = tail_once(&client, &tenant, &live, &channel, &mut started, &stop) => r,
         };
         match result {
             Ok(()) => return,
@@ -49,12 +69,13 @@ async fn run_inner(client: redis::Client, tenant: String, channel: TenantChannel
     }
 }
 
-/// Connect and read until shutdown (Ok) or a Redis error (Err); `last` survives errors.
+/// Connect and read until shutdown (Ok) or a Redis error (Err).
 async fn tail_once(
     client: &redis::Client,
     tenant: &str,
+    live: &LiveTenant,
     channel: &TenantChannel,
-    last: &mut Option<Cursor>,
+    started: &mut bool,
     shutdown: &Shutdown,
 ) -> Result<(), StoreError> {
     // A blocking read needs its own connection and no response timeout shorter than the block.
@@ -62,49 +83,68 @@ async fn tail_once(
         .set_connection_timeout(Some(Duration::from_secs(2)))
         .set_response_timeout(Some(Duration::from_millis(BLOCK_MS as u64 + 5_000)));
     let mut conn = client.get_multiplexed_async_connection_with_config(&config).await?;
-    let key = stream_key(tenant);
-    let mut from = match *last {
-        Some(c) => c,
-        None => {
-            let newest: StreamRangeReply = conn.xrevrange_count(&key, "+", "-", 1).await?;
-            let start = match newest.ids.first() {
-                Some(entry) => entry.id.parse().unwrap_or(Cursor::ZERO),
-                None => Cursor::ZERO,
-            };
-            *last = Some(start);
-            start
+    if !*started {
+        let t0 = Instant::now();
+        if let Some(p) = snapshot::load(&mut conn, tenant).await? {
+            tracing::info!(cursor = %p.cursor(), entries = p.applied(), load_ms = t0.elapsed().as_millis() as u64, "loaded projection snapshot");
+            *live.projection.write().expect("projection lock") = p;
         }
-    };
+        *started = true;
+    }
+    let key = stream_key(tenant);
+    let mut from = live.projection.read().expect("projection lock").cursor();
     tracing::info!(from = %from, "tailing");
+    let catch_up = Instant::now();
+    let mut since_snapshot = 0u64;
+    let mut last_snapshot = Instant::now();
     let options = StreamReadOptions::default().block(BLOCK_MS).count(BATCH);
     while !shutdown.is_triggered() {
         let reply: Option<StreamReadReply> = conn.xread_options(&[&key], &[from.to_string()], &options).await?;
-        let Some(reply) = reply else { continue };
-        let mut events = Vec::new();
-        let mut to = from;
-        for entry in reply.keys.into_iter().flat_map(|k| k.ids) {
+        let entries: Vec<_> = reply
+            .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
+            .unwrap_or_default();
+        let read = entries.len();
+        let mut events = Vec::with_capacity(read);
+        for entry in entries {
             match decode_entry(&entry.id, entry.get(EVENT_FIELD)) {
-                Ok((cursor, event)) => {
-                    to = cursor;
-                    events.push((cursor, event));
-                }
-                Err(e) => {
-                    // Skip a corrupt entry loudly rather than wedging every wall on it.
-                    tracing::error!(error = %e, "skipping undecodable stream entry");
-                    if let Ok(c) = entry.id.parse() {
-                        to = c;
-                    }
-                }
+                Ok(pair) => events.push(pair),
+                // Skip a corrupt entry loudly rather than wedging every wall on it.
+                Err(e) => tracing::error!(error = %e, "skipping undecodable stream entry"),
             }
         }
-        if to == from {
-            continue;
-        }
+        let to = events.last().map(|(c, _)| *c).unwrap_or(from);
         if !events.is_empty() {
-            channel.publish(Frame::deltas(from, to, events));
+            let mut projection = live.projection.write().expect("projection lock");
+            for (cursor, event) in &events {
+                projection.apply(*cursor, event);
+            }
+            drop(projection);
+            since_snapshot += events.len() as u64;
+            if channel.has_subscribers() {
+                channel.publish(Frame::deltas(from, to, events));
+            }
+            from = to;
         }
-        from = to;
-        *last = Some(to);
+        if read < BATCH && !live.ready.swap(true, Ordering::SeqCst) {
+            let p = live.projection.read().expect("projection lock");
+            tracing::info!(cursor = %p.cursor(), entries = p.applied(), catch_up_ms = catch_up.elapsed().as_millis() as u64, "projection caught up");
+        }
+        let due = since_snapshot >= live.snapshot_every
+            || (since_snapshot > 0 && last_snapshot.elapsed() >= SNAPSHOT_INTERVAL);
+        if due && live.ready.load(Ordering::SeqCst) {
+            let (cursor, json) = {
+                let p = live.projection.read().expect("projection lock");
+                (
+                    p.cursor().to_string(),
+                    serde_json::to_vec(&*p).expect("projections serialise"),
+                )
+            };
+            let bytes = json.len();
+            let written = snapshot::save(&mut conn, tenant, &cursor, json).await?;
+            tracing::info!(%cursor, bytes, written, "projection snapshot");
+            since_snapshot = 0;
+            last_snapshot = Instant::now();
+        }
     }
     Ok(())
 }

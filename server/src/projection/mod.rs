@@ -1,0 +1,108 @@
+//! The live state of one tenant, folded from its stream: every ticket, the stream ids of
+//! each ticket's events (its history, read back from Redis on demand), and the latest
+//! resource gauges. Pure: no I/O, so it is rebuilt identically by every process.
+//!
+//! Applying is idempotent: an entry at or before [`Projection::cursor`] is ignored, so
+//! replaying the stream over a snapshot never double-counts.
+
+pub mod query;
+
+use pantau_shared::cursor::Cursor;
+use pantau_shared::event::{Event, EventBody, Resource};
+use pantau_shared::ticket::Ticket;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// A gauge and when its source last reported (so a stale source shows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gauge {
+    pub resource: Resource,
+    pub reported_at: String,
+}
+
+/// Everything derived from a tenant's stream up to `cursor`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Projection {
+    /// Last stream entry applied.
+    cursor: Cursor,
+    /// Entries applied (including ones that changed nothing).
+    applied: u64,
+    tickets: HashMap<String, Ticket>,
+    /// Stream ids of each ticket's events, oldest first.
+    history: HashMap<String, Vec<Cursor>>,
+    /// Latest gauge per `kind/facility/unit`.
+    gauges: BTreeMap<String, Gauge>,
+}
+
+impl Projection {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Last stream entry applied (`0-0` for none).
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
+
+    /// Number of stream entries applied.
+    pub fn applied(&self) -> u64 {
+        self.applied
+    }
+
+    /// Apply the entry at `cursor`; false (and no change) if it was already applied.
+    pub fn apply(&mut self, cursor: Cursor, event: &Event) -> bool {
+        if cursor <= self.cursor {
+            return false;
+        }
+        self.cursor = cursor;
+        self.applied += 1;
+        match (&event.body, &event.ticket) {
+            (EventBody::ReportReceived(_), Some(id)) => {
+                if !self.tickets.contains_key(id) {
+                    if let Some(ticket) = Ticket::open(event) {
+                        self.tickets.insert(id.clone(), ticket);
+                        self.history.insert(id.clone(), vec![cursor]);
+                    }
+                }
+            }
+            (EventBody::ResourceUpdated(r), _) => {
+                let key = format!("{}/{}/{}", r.kind, r.facility, r.unit.as_deref().unwrap_or(""));
+                self.gauges.insert(
+                    key,
+                    Gauge {
+                        resource: r.clone(),
+                        reported_at: event.at.clone(),
+                    },
+                );
+            }
+            (_, Some(id)) => {
+                if let Some(ticket) = self.tickets.get_mut(id) {
+                    ticket.apply(event);
+                    self.history.entry(id.clone()).or_default().push(cursor);
+                }
+            }
+            (_, None) => {}
+        }
+        true
+    }
+
+    pub fn ticket(&self, id: &str) -> Option<&Ticket> {
+        self.tickets.get(id)
+    }
+
+    /// Stream ids of the ticket's events, oldest first.
+    pub fn history(&self, id: &str) -> Option<&[Cursor]> {
+        self.history.get(id).map(Vec::as_slice)
+    }
+
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    pub fn gauges(&self) -> impl Iterator<Item = &Gauge> {
+        self.gauges.values()
+    }
+}
+
+#[cfg(test)]
+mod tests;

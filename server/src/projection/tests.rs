@@ -1,0 +1,223 @@
+//! Property tests of the projection: deterministic, idempotent, and a snapshot plus the rest
+//! of the stream equals the live state.
+
+use super::query::{find, TicketQuery};
+use super::*;
+use pantau_shared::event::{
+    Assignment, Comment, Priority, PriorityChange, Report, Resource, StatusChange, TicketStatus,
+};
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Report(u8),
+    Assign(u8, u8),
+    Status(u8, u8),
+    Comment(u8),
+    Priority(u8, u8),
+    Gauge(u8, u32),
+    Unknown(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => any::<u8>().prop_map(Op::Report),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(t, a)| Op::Assign(t, a)),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(t, s)| Op::Status(t, s)),
+        1 => any::<u8>().prop_map(Op::Comment),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(t, p)| Op::Priority(t, p)),
+        1 => (any::<u8>(), 0u32..50).prop_map(|(f, n)| Op::Gauge(f, n)),
+        1 => any::<u8>().prop_map(Op::Unknown),
+    ]
+}
+
+/// Turn ops into stream entries; ticket references point at tickets opened so far (or at a
+/// missing one when none is open yet, which the projection must ignore).
+fn entries(ops: &[Op]) -> Vec<(Cursor, Event)> {
+    let mut opened = 0u32;
+    let pick = |n: u8, opened: u32| {
+        if opened == 0 {
+            "TGR-999999".to_string()
+        } else {
+            format!("TGR-{:06}", 1 + u32::from(n) % opened)
+        }
+    };
+    ops.iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let (ticket, body) = match op {
+                Op::Report(n) => {
+                    opened += 1;
+                    let body = EventBody::ReportReceived(Report {
+                        category: ["sampah", "banjir", "jalan_rusak"][usize::from(*n) % 3].into(),
+                        description: format!("laporan {n}"),
+                        lat: -6.18,
+                        lon: 106.64,
+                        address: None,
+                        channel: None,
+                        media_urls: vec![],
+                        kecamatan: None,
+                        kelurahan: None,
+                        agency: Some("dlh".into()),
+                        priority: Priority::Medium,
+                    });
+                    (Some(format!("TGR-{opened:06}")), body)
+                }
+                Op::Assign(t, a) => (
+                    Some(pick(*t, opened)),
+                    EventBody::TicketAssigned(Assignment {
+                        agency: ["dlh", "pupr", "bpbd"][usize::from(*a) % 3].into(),
+                        officer: None,
+                        reason: None,
+                    }),
+                ),
+                Op::Status(t, s) => (
+                    Some(pick(*t, opened)),
+                    EventBody::StatusChanged(StatusChange {
+                        status: TicketStatus::ALL[usize::from(*s) % TicketStatus::ALL.len()],
+                        note: None,
+                    }),
+                ),
+                Op::Comment(t) => (
+                    Some(pick(*t, opened)),
+                    EventBody::Commented(Comment { text: "ok".into() }),
+                ),
+                Op::Priority(t, p) => (
+                    Some(pick(*t, opened)),
+                    EventBody::PriorityChanged(PriorityChange {
+                        priority: Priority::ALL[usize::from(*p) % 4],
+                        reason: None,
+                    }),
+                ),
+                Op::Gauge(f, n) => (
+                    None,
+                    EventBody::ResourceUpdated(Resource {
+                        kind: "hospital_beds".into(),
+                        facility: format!("RS {}", f % 3),
+                        unit: None,
+                        capacity: Some(50),
+                        used: Some(*n),
+                        queue: None,
+                    }),
+                ),
+                Op::Unknown(t) => (Some(pick(*t, opened)), EventBody::Unknown),
+            };
+            let event = Event {
+                v: 1,
+                id: format!("e{i}"),
+                tenant: "tangerang".into(),
+                ticket,
+                at: format!("2026-11-23T03:{:02}:{:02}Z", (i / 60) % 60, i % 60),
+                actor: None,
+                body,
+            };
+            (
+                Cursor {
+                    ms: 1_000 + i as u64 / 3,
+                    seq: i as u64 % 3,
+                },
+                event,
+            )
+        })
+        .collect()
+}
+
+fn fold(entries: &[(Cursor, Event)]) -> Projection {
+    let mut p = Projection::new();
+    for (c, e) in entries {
+        p.apply(*c, e);
+    }
+    p
+}
+
+proptest! {
+    /// The same events always give the same state.
+    #[test]
+    fn deterministic(ops in prop::collection::vec(op(), 0..120)) {
+        let es = entries(&ops);
+        prop_assert_eq!(fold(&es), fold(&es));
+    }
+
+    /// Re-applying any already-applied entry changes nothing.
+    #[test]
+    fn applying_twice_is_a_no_op(ops in prop::collection::vec(op(), 1..120), picks in prop::collection::vec(any::<prop::sample::Index>(), 1..20)) {
+        let es = entries(&ops);
+        let mut p = fold(&es);
+        let before = p.clone();
+        for i in picks {
+            let (c, e) = &es[i.index(es.len())];
+            prop_assert!(!p.apply(*c, e));
+        }
+        prop_assert_eq!(p, before);
+    }
+
+    /// A snapshot taken anywhere (through JSON, as stored in Redis) plus the rest of the
+    /// stream equals the state of a process that applied everything live — even when the
+    /// replay overlaps the snapshot.
+    #[test]
+    fn snapshot_plus_tail_equals_live(ops in prop::collection::vec(op(), 0..120), cut in any::<prop::sample::Index>(), overlap in 0usize..5) {
+        let es = entries(&ops);
+        let live = fold(&es);
+        let k = if es.is_empty() { 0 } else { cut.index(es.len() + 1) };
+        let snap = serde_json::to_string(&fold(&es[..k])).unwrap();
+        let mut rebuilt: Projection = serde_json::from_str(&snap).unwrap();
+        for (c, e) in &es[k.saturating_sub(overlap)..] {
+            rebuilt.apply(*c, e);
+        }
+        prop_assert_eq!(rebuilt, live);
+    }
+
+    /// A ticket's version is the number of its events in the stream — what the append
+    /// script counts for `expected_version`.
+    #[test]
+    fn version_counts_the_tickets_events(ops in prop::collection::vec(op(), 0..120)) {
+        let es = entries(&ops);
+        let p = fold(&es);
+        for t in p.tickets() {
+            let n = es.iter().filter(|(_, e)| e.ticket.as_deref() == Some(t.id.as_str())).count() as u64;
+            prop_assert_eq!(t.version, n);
+            prop_assert_eq!(p.history(&t.id).unwrap().len() as u64, n);
+        }
+    }
+}
+
+/// Queries filter by status and agency and page newest first.
+#[test]
+fn query_filters_and_pages() {
+    let ops: Vec<Op> = (0..10)
+        .map(Op::Report)
+        .chain([Op::Assign(0, 1), Op::Status(1, 2)])
+        .collect();
+    let p = fold(&entries(&ops));
+    let (total, page) = find(
+        &p,
+        &TicketQuery {
+            limit: 3,
+            ..Default::default()
+        },
+    );
+    assert_eq!(total, 10);
+    let ids: Vec<_> = page.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["TGR-000010", "TGR-000009", "TGR-000008"]);
+    let (total, page) = find(
+        &p,
+        &TicketQuery {
+            agency: Some("pupr".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        (total, page[0].id.as_str(), page[0].status),
+        (1, "TGR-000001", TicketStatus::Assigned)
+    );
+    let q = TicketQuery {
+        statuses: vec![TicketStatus::InProgress],
+        ..Default::default()
+    };
+    assert_eq!(find(&p, &q).0, 1);
+    let q = TicketQuery {
+        text: Some("LAPORAN 7".into()),
+        ..Default::default()
+    };
+    assert_eq!(find(&p, &q).1[0].id, "TGR-000008");
+}
