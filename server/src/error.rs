@@ -74,7 +74,8 @@ impl From<IngestError> for AppError {
 }
 
 impl AppError {
-    fn status(&self) -> StatusCode {
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> StatusCode {
         match self {
             AppError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -98,7 +99,8 @@ impl AppError {
         }
     }
 
-    fn field(&self) -> Option<&str> {
+    /// The request field at fault, if one is.
+    pub fn field(&self) -> Option<&str> {
         match self {
             AppError::InvalidField { field, .. } => Some(field),
             AppError::UnknownTenant(_) => Some("tenant"),

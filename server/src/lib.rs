@@ -8,6 +8,7 @@
 //! - [`error`]: `AppError`, the one place errors become HTTP status + JSON body.
 //! - [`tenant`]: the tenants (regions) from `config/tenants/*.toml`: agencies, categories, areas.
 //! - [`ingest`]: pure validation of an incoming event into a stream [`pantau_shared::event::Event`].
+//! - [`open311`]: Open311 GeoReport v2 documents from tenants and tickets (pure).
 //! - [`projection`]: the live state of a tenant folded from its stream (pure), and queries.
 //! - [`store`]: Redis: atomic idempotent append, projection snapshots, the per-tenant tailer.
 //! - [`realtime`]: the per-tenant fan-out hub and the WebSocket session logic.
@@ -22,6 +23,7 @@ pub mod error;
 pub mod geo_area;
 pub mod http;
 pub mod ingest;
+pub mod open311;
 pub mod projection;
 pub mod realtime;
 pub mod redis_embedded;

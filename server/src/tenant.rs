@@ -49,6 +49,16 @@ pub struct Category {
     pub resolution_hours: u32,
 }
 
+/// An ingest source's API key, stored as its SHA-256 digest (hex) so config files hold no
+/// usable secret.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ApiKey {
+    /// Name of the source (becomes the events' `actor`).
+    pub source: String,
+    /// SHA-256 of the key, lower-case hex.
+    pub sha256: String,
+}
+
 /// The file's shape.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +72,8 @@ struct TenantFile {
     boundary_geojson: String,
     kecamatan_geojson: String,
     kelurahan_geojson: String,
+    #[serde(default)]
+    api_keys: Vec<ApiKey>,
     agencies: Vec<Agency>,
     categories: Vec<Category>,
 }
@@ -83,6 +95,8 @@ pub struct Tenant {
     pub ticket_prefix: String,
     pub agencies: Vec<Agency>,
     pub categories: Vec<Category>,
+    /// Keys of ingest sources.
+    pub api_keys: Vec<ApiKey>,
     /// The region's outline.
     pub boundary: Vec<Area>,
     /// Its kecamatan.
@@ -108,6 +122,19 @@ impl Tenant {
             zone_label: self.zone_label.clone(),
             utc_offset_minutes: self.utc_offset_minutes,
         }
+    }
+
+    /// The source a presented API key belongs to, if it is one of this tenant's.
+    pub fn api_key_source(&self, key: &str) -> Option<&str> {
+        use sha2::{Digest, Sha256};
+        let digest: String = Sha256::digest(key.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.api_keys
+            .iter()
+            .find(|k| k.sha256.eq_ignore_ascii_case(&digest))
+            .map(|k| k.source.as_str())
     }
 
     pub fn category(&self, code: &str) -> Option<&Category> {
@@ -183,6 +210,7 @@ impl Tenant {
             ticket_prefix: file.ticket_prefix,
             agencies: file.agencies,
             categories: file.categories,
+            api_keys: file.api_keys,
         })
     }
 }
@@ -260,6 +288,8 @@ mod tests {
         assert_eq!(bjr.kelurahan.len(), 290);
         assert_eq!(bjr.utc_offset_minutes, 480);
         assert_eq!(tgr.category("banjir").unwrap().agency, "bpbd");
+        assert_eq!(tgr.api_key_source("tangerang-demo-key"), Some("demo-citizen-app"));
+        assert_eq!(tgr.api_key_source("banjar-demo-key"), None, "keys are per tenant");
     }
 
     /// Points are placed in the right kecamatan and kelurahan; points elsewhere are refused.

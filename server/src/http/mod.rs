@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod ingest;
+pub mod open311;
 pub mod tickets;
 pub mod ws;
 
@@ -20,6 +21,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(ingest::router())
         .merge(tickets::router())
+        .merge(open311::router())
         .merge(ws::router())
         .merge(health::router())
         .fallback_service(frontend)

@@ -5,7 +5,7 @@ use pantau_shared::event::TicketStatus;
 use pantau_shared::ticket::Ticket;
 
 /// Most tickets one page may hold.
-pub const MAX_PAGE: usize = 500;
+pub const MAX_PAGE: usize = 1000;
 /// Page size when none is asked for.
 pub const DEFAULT_PAGE: usize = 50;
 
