@@ -97,9 +97,17 @@ async fn tail_once(
     let catch_up = Instant::now();
     let mut since_snapshot = 0u64;
     let mut last_snapshot = Instant::now();
-    let options = StreamReadOptions::default().block(BLOCK_MS).count(BATCH);
+    // Catch up without blocking (so readiness is known as soon as the tail is reached), then
+    // follow with a blocking read.
+    let catch_up_options = StreamReadOptions::default().count(BATCH);
+    let follow_options = StreamReadOptions::default().block(BLOCK_MS).count(BATCH);
     while !shutdown.is_triggered() {
-        let reply: Option<StreamReadReply> = conn.xread_options(&[&key], &[from.to_string()], &options).await?;
+        let options = if live.ready.load(Ordering::SeqCst) {
+            &follow_options
+        } else {
+            &catch_up_options
+        };
+        let reply: Option<StreamReadReply> = conn.xread_options(&[&key], &[from.to_string()], options).await?;
         let entries: Vec<_> = reply
             .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
             .unwrap_or_default();
