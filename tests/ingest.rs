@@ -126,3 +126,35 @@ async fn bad_input_gets_json_error_and_writes_nothing() {
     let keys: usize = redis::cmd("DBSIZE").query_async(&mut redis.conn().await).await.unwrap();
     assert_eq!(keys, 0, "a refused event wrote something");
 }
+
+/// An NDJSON batch is appended in line order; a bad line refuses the whole batch, naming
+/// the line and field, and writes nothing.
+#[tokio::test]
+async fn ndjson_batches_are_all_or_nothing_on_validation() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let (batch, ids) = pantau_e2e::report_batch("banyak", 3);
+    let (status, body) = pantau.post_batch("tangerang", batch).await;
+    assert_eq!(status, 202, "{body}");
+    let tickets: Vec<_> = body["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["ticket"].as_str().unwrap())
+        .collect();
+    assert_eq!(tickets, ["TGR-000001", "TGR-000002", "TGR-000003"]);
+    let accepted: Vec<_> = body["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(accepted, ids);
+
+    let bad = format!("{}\n{}\n", report("baik"), report("x").replace("-6.1888", "-96.1888"));
+    let (status, body) = pantau.post_batch("tangerang", bad).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "[1].lat");
+    let len: usize = redis.conn().await.xlen("pantau:{tangerang}:events").await.unwrap();
+    assert_eq!(len, 3, "the refused batch wrote nothing");
+}

@@ -1,5 +1,7 @@
 //! Every visible string, Bahasa Indonesia first and English second, in one place.
 
+use pantau_shared::event::TicketStatus;
+
 /// The wall's language, from `?lang=` (default Bahasa Indonesia).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -27,8 +29,9 @@ pub enum Text {
     ArrivedNow,
     LatestReports,
     ByCategory,
-    ByCategoryHint,
     NoReports,
+    OpenTickets,
+    Degraded,
 }
 
 /// The label in `lang`.
@@ -43,18 +46,41 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Connecting, Lang::En) => "CONNECTING…",
         (Reconnecting, Lang::Id) => "TERPUTUS — MENYAMBUNG ULANG",
         (Reconnecting, Lang::En) => "DISCONNECTED — RECONNECTING",
-        (TotalReports, Lang::Id) => "Total laporan",
-        (TotalReports, Lang::En) => "Total reports",
+        (TotalReports, Lang::Id) => "Total tiket",
+        (TotalReports, Lang::En) => "Total tickets",
         (ArrivedNow, Lang::Id) => "Masuk sejak layar aktif",
         (ArrivedNow, Lang::En) => "Arrived while on screen",
         (LatestReports, Lang::Id) => "Laporan warga terbaru",
         (LatestReports, Lang::En) => "Latest citizen reports",
-        (ByCategory, Lang::Id) => "Per kategori",
-        (ByCategory, Lang::En) => "By category",
-        (ByCategoryHint, Lang::Id) => "50 laporan terakhir",
-        (ByCategoryHint, Lang::En) => "last 50 reports",
+        (ByCategory, Lang::Id) => "Tiket terbuka per kategori",
+        (ByCategory, Lang::En) => "Open tickets by category",
+        (OpenTickets, Lang::Id) => "Belum selesai",
+        (OpenTickets, Lang::En) => "Open",
+        (Degraded, Lang::Id) => "DATA TERTUNDA",
+        (Degraded, Lang::En) => "DATA DELAYED",
         (NoReports, Lang::Id) => "Belum ada laporan",
         (NoReports, Lang::En) => "No reports yet",
+    }
+}
+
+/// The name of a ticket status (LAKSA's colours: red waiting, yellow in process, green done).
+pub fn status(lang: Lang, s: TicketStatus) -> &'static str {
+    use TicketStatus::*;
+    match (s, lang) {
+        (Received, Lang::Id) => "Diterima",
+        (Received, Lang::En) => "Received",
+        (Assigned, Lang::Id) => "Didisposisi",
+        (Assigned, Lang::En) => "Assigned",
+        (InProgress, Lang::Id) => "Diproses",
+        (InProgress, Lang::En) => "In progress",
+        (PendingCitizen, Lang::Id) => "Menunggu warga",
+        (PendingCitizen, Lang::En) => "Waiting for citizen",
+        (Resolved, Lang::Id) => "Selesai",
+        (Resolved, Lang::En) => "Resolved",
+        (Closed, Lang::Id) => "Ditutup",
+        (Closed, Lang::En) => "Closed",
+        (Rejected, Lang::Id) => "Ditolak",
+        (Rejected, Lang::En) => "Rejected",
     }
 }
 

@@ -1,12 +1,16 @@
 //! What the wall knows, as signals fed by the socket, plus the pure rules that update them
-//! (kept free of the DOM so they are tested natively).
+//! (kept free of the DOM so they are tested natively). Tickets are folded from the events
+//! with the same code the server uses (`pantau_shared::ticket`), so wall and server agree.
 
 use leptos::prelude::*;
+use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody};
-use pantau_shared::protocol::{ServerMsg, TenantInfo};
+use pantau_shared::protocol::{LinkState, ServerMsg, TenantInfo};
+use pantau_shared::ticket::Ticket;
+use std::collections::HashMap;
 
-/// Newest reports kept on screen.
-pub const MAX_RECENT: usize = 50;
+/// Newest tickets listed on screen.
+pub const MAX_LISTED: usize = 50;
 
 /// The socket's state as shown to operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +19,8 @@ pub enum ConnStatus {
     Connecting,
     /// Subscribed; data is current.
     Live,
+    /// Connected, but the server cannot reach its event store: data may be stale.
+    Degraded,
     /// Lost; retrying. Data on screen may be stale.
     Reconnecting,
 }
@@ -25,8 +31,78 @@ impl ConnStatus {
         match self {
             ConnStatus::Connecting => "connecting",
             ConnStatus::Live => "live",
+            ConnStatus::Degraded => "degraded",
             ConnStatus::Reconnecting => "reconnecting",
         }
+    }
+}
+
+/// What the socket must do after a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    Continue,
+    /// A `deltas` frame did not continue from our cursor: subscribe again from the cursor.
+    Resubscribe,
+}
+
+/// The tickets on a wall and the stream position they reflect.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Board {
+    pub tickets: HashMap<String, Ticket>,
+    /// Last stream id applied (`None` until a snapshot arrived, or after a resync).
+    pub cursor: Option<Cursor>,
+    /// Reports that arrived while this screen watched.
+    pub arrived: u64,
+}
+
+impl Board {
+    /// Replace everything with a snapshot.
+    pub fn reset(&mut self, cursor: Cursor, tickets: Vec<Ticket>) {
+        self.tickets = tickets.into_iter().map(|t| (t.id.clone(), t)).collect();
+        self.cursor = Some(cursor);
+    }
+
+    /// Apply `deltas`; `Next::Resubscribe` (and no change) if they do not continue ours.
+    pub fn apply(&mut self, from: Cursor, to: Cursor, events: &[Event]) -> Next {
+        if self.cursor != Some(from) {
+            return Next::Resubscribe;
+        }
+        for e in events {
+            match (&e.body, &e.ticket) {
+                (EventBody::ReportReceived(_), Some(id)) => {
+                    if let Some(t) = Ticket::open(e) {
+                        self.arrived += 1;
+                        self.tickets.insert(id.clone(), t);
+                    }
+                }
+                (_, Some(id)) => {
+                    if let Some(t) = self.tickets.get_mut(id) {
+                        t.apply(e);
+                    }
+                }
+                (_, None) => {}
+            }
+        }
+        self.cursor = Some(to);
+        Next::Continue
+    }
+
+    /// The newest `n` tickets, newest first.
+    pub fn newest(&self, n: usize) -> Vec<Ticket> {
+        let mut all: Vec<&Ticket> = self.tickets.values().collect();
+        all.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        all.into_iter().take(n).cloned().collect()
+    }
+
+    /// Open tickets per category, largest first (ties by code).
+    pub fn open_by_category(&self) -> Vec<(String, usize)> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for t in self.tickets.values().filter(|t| t.status.is_open()) {
+            *counts.entry(t.category.as_str()).or_default() += 1;
+        }
+        let mut rows: Vec<(String, usize)> = counts.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        rows
     }
 }
 
@@ -35,12 +111,7 @@ impl ConnStatus {
 pub struct WallState {
     pub conn: RwSignal<ConnStatus>,
     pub tenant: RwSignal<Option<TenantInfo>>,
-    /// Reports in the tenant's stream.
-    pub total: RwSignal<u64>,
-    /// Reports that arrived while this screen watched (since the last snapshot).
-    pub arrived: RwSignal<u64>,
-    /// Newest first.
-    pub recent: RwSignal<Vec<Event>>,
+    pub board: RwSignal<Board>,
     /// Server clock minus this browser's clock, ms.
     pub clock_offset_ms: RwSignal<f64>,
 }
@@ -50,91 +121,81 @@ impl WallState {
         WallState {
             conn: RwSignal::new(ConnStatus::Connecting),
             tenant: RwSignal::new(None),
-            total: RwSignal::new(0),
-            arrived: RwSignal::new(0),
-            recent: RwSignal::new(Vec::new()),
+            board: RwSignal::new(Board::default()),
             clock_offset_ms: RwSignal::new(0.0),
         }
     }
 
+    /// The cursor to resume from after a reconnect.
+    pub fn cursor(&self) -> Option<Cursor> {
+        self.board.with_untracked(|b| b.cursor)
+    }
+
     /// Apply one server message; `local_now_ms` is this browser's clock when it arrived.
-    pub fn apply(&self, msg: ServerMsg, local_now_ms: f64) {
+    pub fn apply(&self, msg: ServerMsg, local_now_ms: f64) -> Next {
         match msg {
             ServerMsg::Snapshot {
                 server_time,
                 tenant,
-                total,
-                recent,
+                tickets,
+                cursor,
                 ..
             } => {
                 self.clock_offset_ms.set(server_time as f64 - local_now_ms);
                 self.tenant.set(Some(tenant));
-                self.total.set(total);
-                self.arrived.set(0);
-                self.recent
-                    .set(recent.into_iter().filter(is_report).take(MAX_RECENT).collect());
+                self.board.update(|b| b.reset(cursor, tickets));
                 self.conn.set(ConnStatus::Live);
             }
             ServerMsg::Deltas {
-                server_time, events, ..
+                server_time,
+                from,
+                to,
+                events,
+                ..
             } => {
                 self.clock_offset_ms.set(server_time as f64 - local_now_ms);
-                let reports: Vec<Event> = events.into_iter().filter(is_report).collect();
-                let n = reports.len() as u64;
-                self.total.update(|t| *t += n);
-                self.arrived.update(|a| *a += n);
-                self.recent.update(|r| prepend_newest(r, reports, MAX_RECENT));
+                let mut next = Next::Continue;
+                self.board.update(|b| next = b.apply(from, to, &events));
+                if self.conn.get_untracked() != ConnStatus::Degraded {
+                    self.conn.set(ConnStatus::Live);
+                }
+                return next;
             }
-            ServerMsg::Resync { .. } => self.conn.set(ConnStatus::Reconnecting),
+            ServerMsg::Resync { .. } => self.board.update(|b| b.cursor = None),
+            ServerMsg::Status { state, server_time, .. } => {
+                self.clock_offset_ms.set(server_time as f64 - local_now_ms);
+                self.conn.set(match state {
+                    LinkState::Ok => ConnStatus::Live,
+                    LinkState::Degraded => ConnStatus::Degraded,
+                });
+            }
+            ServerMsg::Heartbeat { server_time, .. } | ServerMsg::Pong { server_time, .. } => {
+                self.clock_offset_ms.set(server_time as f64 - local_now_ms);
+            }
             ServerMsg::Error { code, message, .. } => {
                 leptos::logging::warn!("server error {code}: {message}");
             }
-            ServerMsg::Pong { .. } => {}
         }
+        Next::Continue
     }
-}
-
-/// Whether the event is a citizen report (the wall lists only those so far).
-fn is_report(e: &Event) -> bool {
-    matches!(e.body, EventBody::ReportReceived(_))
-}
-
-/// Put `events` (oldest first) in front of `recent` (newest first), keeping at most `cap`.
-pub fn prepend_newest(recent: &mut Vec<Event>, events: Vec<Event>, cap: usize) {
-    let mut merged: Vec<Event> = events.into_iter().rev().collect();
-    merged.append(recent);
-    merged.truncate(cap);
-    *recent = merged;
-}
-
-/// Count of each category among `events`, largest first (ties by code).
-pub fn category_counts(events: &[Event]) -> Vec<(String, usize)> {
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for e in events {
-        let EventBody::ReportReceived(r) = &e.body else {
-            continue;
-        };
-        match counts.iter_mut().find(|(c, _)| *c == r.category) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((r.category.clone(), 1)),
-        }
-    }
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    counts
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pantau_shared::event::Report;
+    use pantau_shared::event::{Assignment, Priority, Report, TicketStatus};
 
-    fn ev(id: &str, category: &str) -> Event {
+    fn c(ms: u64) -> Cursor {
+        Cursor { ms, seq: 0 }
+    }
+
+    fn report(id: &str, category: &str, at: &str) -> Event {
         Event {
             v: 1,
-            id: id.into(),
+            id: format!("e-{id}"),
             tenant: "tangerang".into(),
-            ticket: Some(format!("TGR-{id}")),
-            at: "2026-11-23T03:00:00Z".into(),
+            ticket: Some(id.into()),
+            at: at.into(),
             actor: None,
             body: EventBody::ReportReceived(Report {
                 category: category.into(),
@@ -146,32 +207,51 @@ mod tests {
                 media_urls: vec![],
                 kecamatan: None,
                 kelurahan: None,
-                agency: None,
-                priority: Default::default(),
+                agency: Some("dlh".into()),
+                priority: Priority::Medium,
             }),
         }
     }
 
-    /// New events go on top, newest first, and the list never exceeds its cap.
+    /// Deltas that continue the cursor open and update tickets; others ask to resubscribe
+    /// and change nothing.
     #[test]
-    fn prepends_newest_first_and_caps() {
-        let mut recent = vec![ev("2", "sampah"), ev("1", "sampah")];
-        prepend_newest(&mut recent, vec![ev("3", "banjir"), ev("4", "banjir")], 3);
-        let ids: Vec<_> = recent.iter().map(|e| e.id.as_str()).collect();
-        assert_eq!(ids, ["4", "3", "2"]);
+    fn applies_continuous_deltas_and_detects_gaps() {
+        let mut b = Board::default();
+        b.reset(c(1), vec![]);
+        let e1 = report("TGR-1", "sampah", "2026-11-23T03:00:00Z");
+        assert_eq!(b.apply(c(1), c(2), &[e1]), Next::Continue);
+        let mut assign = report("TGR-1", "sampah", "2026-11-23T03:01:00Z");
+        assign.body = EventBody::TicketAssigned(Assignment {
+            agency: "pupr".into(),
+            officer: None,
+            reason: None,
+        });
+        assert_eq!(b.apply(c(2), c(3), &[assign]), Next::Continue);
+        assert_eq!(b.tickets["TGR-1"].status, TicketStatus::Assigned);
+        assert_eq!((b.arrived, b.cursor), (1, Some(c(3))));
+        let before = b.clone();
+        assert_eq!(
+            b.apply(c(5), c(6), &[report("TGR-2", "banjir", "2026-11-23T03:02:00Z")]),
+            Next::Resubscribe
+        );
+        assert_eq!(b, before);
     }
 
-    /// Categories are counted and ordered by count, then code.
+    /// The list is newest first and capped; categories count open tickets only.
     #[test]
-    fn counts_categories() {
-        let events = [ev("1", "sampah"), ev("2", "banjir"), ev("3", "sampah"), ev("4", "air")];
-        assert_eq!(
-            category_counts(&events),
-            vec![
-                ("sampah".to_string(), 2),
-                ("air".to_string(), 1),
-                ("banjir".to_string(), 1)
-            ]
-        );
+    fn lists_newest_and_counts_open_categories() {
+        let mut b = Board::default();
+        b.reset(c(0), vec![]);
+        let events = [
+            report("TGR-1", "sampah", "2026-11-23T03:00:00Z"),
+            report("TGR-2", "banjir", "2026-11-23T03:01:00Z"),
+            report("TGR-3", "sampah", "2026-11-23T03:02:00Z"),
+        ];
+        b.apply(c(0), c(1), &events);
+        let ids: Vec<_> = b.newest(2).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["TGR-3", "TGR-2"]);
+        b.tickets.get_mut("TGR-2").unwrap().status = TicketStatus::Resolved;
+        assert_eq!(b.open_by_category(), vec![("sampah".to_string(), 2)]);
     }
 }

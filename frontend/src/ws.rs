@@ -1,14 +1,19 @@
 //! The WebSocket to `/ws`: subscribe to the tenant, feed every server message into
-//! [`WallState`], and on loss reconnect with jittered exponential backoff. A reconnect
-//! always starts with a fresh `snapshot`, so nothing missed while away stays missing.
+//! [`WallState`], and keep the connection honest:
+//! - on loss, reconnect with jittered exponential backoff and resume with `since` = the last
+//!   cursor applied (the server replays what was missed, or resyncs with a snapshot);
+//! - a `deltas` frame that does not continue our cursor makes us subscribe again from it;
+//! - `ping` every [`PING_MS`] (the `pong` refreshes the clock offset), and a server silent for
+//!   [`SILENCE_MS`] is treated as dead (the server sends heartbeats when idle).
 //!
-//! Each connection's three callbacks are leaked on purpose (`Closure::forget`): they live as
-//! long as their socket, and reconnects are rare and bounded by the backoff.
+//! Each connection's callbacks are leaked on purpose (`Closure::forget`): they live as long
+//! as their socket, and reconnects are rare and bounded by the backoff.
 
-use crate::state::{ConnStatus, WallState};
+use crate::state::{ConnStatus, Next, WallState};
 use crate::time;
 use leptos::prelude::*;
-use pantau_shared::protocol::{ClientMsg, ServerMsg};
+use pantau_shared::protocol::{ClientMsg, Filters, ServerMsg};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -19,6 +24,10 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 const BACKOFF_BASE_MS: f64 = 500.0;
 /// Longest retry delay, ms.
 const BACKOFF_MAX_MS: f64 = 15_000.0;
+/// How often the wall pings, ms.
+const PING_MS: u64 = 15_000;
+/// A server silent this long (no data, heartbeat or pong) is considered gone, ms.
+const SILENCE_MS: f64 = 35_000.0;
 
 /// Delay before retry number `attempt` (0-based): exponential, capped, with ±50% jitter
 /// from `random` in [0, 1) so a room full of walls does not reconnect in lockstep.
@@ -38,63 +47,108 @@ fn socket_url() -> Option<String> {
     Some(format!("{scheme}://{}/ws", location.host().ok()?))
 }
 
-/// Start the connection for `tenant`; it keeps itself alive from here on.
-pub fn connect(tenant: String, state: WallState) {
-    open(Rc::new(tenant), state, 0);
+/// The connection's shared parts.
+struct Conn {
+    tenant: String,
+    state: WallState,
+    socket: RefCell<Option<WebSocket>>,
+    /// When the server last said anything (local clock, ms).
+    last_heard: Cell<f64>,
 }
 
-fn open(tenant: Rc<String>, state: WallState, attempt: u32) {
+impl Conn {
+    fn subscribe(&self, socket: &WebSocket) {
+        let msg = ClientMsg::Subscribe {
+            tenant: self.tenant.clone(),
+            since: self.state.cursor(),
+            filters: Filters::default(),
+        };
+        let _ = socket.send_with_str(&serde_json::to_string(&msg).expect("client messages always serialise"));
+    }
+}
+
+/// Start the connection for `tenant`; it keeps itself alive from here on.
+pub fn connect(tenant: String, state: WallState) {
+    let conn = Rc::new(Conn {
+        tenant,
+        state,
+        socket: RefCell::new(None),
+        last_heard: Cell::new(time::now_ms()),
+    });
+    let watchdog = conn.clone();
+    set_interval(
+        move || {
+            let Some(socket) = watchdog.socket.borrow().clone() else {
+                return;
+            };
+            if socket.ready_state() != WebSocket::OPEN {
+                return;
+            }
+            if time::now_ms() - watchdog.last_heard.get() > SILENCE_MS {
+                leptos::logging::warn!("server silent; reconnecting");
+                let _ = socket.close();
+            } else {
+                let _ = socket.send_with_str(r#"{"type":"ping"}"#);
+            }
+        },
+        Duration::from_millis(PING_MS),
+    );
+    open(conn, 0);
+}
+
+fn open(conn: Rc<Conn>, attempt: u32) {
     let Some(socket) = socket_url().and_then(|url| WebSocket::new(&url).ok()) else {
-        retry(tenant, state, attempt);
+        retry(conn, attempt);
         return;
     };
     if attempt > 0 {
-        state.conn.set(ConnStatus::Reconnecting);
+        conn.state.conn.set(ConnStatus::Reconnecting);
     }
+    *conn.socket.borrow_mut() = Some(socket.clone());
 
-    let subscribe = serde_json::to_string(&ClientMsg::Subscribe {
-        tenant: (*tenant).clone(),
-    })
-    .expect("client messages always serialise");
     let on_open = {
-        let socket = socket.clone();
+        let (conn, socket) = (conn.clone(), socket.clone());
         Closure::<dyn FnMut()>::new(move || {
-            let _ = socket.send_with_str(&subscribe);
+            conn.last_heard.set(time::now_ms());
+            conn.subscribe(&socket);
         })
     };
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     on_open.forget();
 
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let Some(text) = e.data().as_string() else { return };
-        match serde_json::from_str::<ServerMsg>(&text) {
-            Ok(msg) => state.apply(msg, time::now_ms()),
-            Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
-        }
-    });
+    let on_message = {
+        let (conn, socket) = (conn.clone(), socket.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            conn.last_heard.set(time::now_ms());
+            let Some(text) = e.data().as_string() else { return };
+            match serde_json::from_str::<ServerMsg>(&text) {
+                Ok(msg) => {
+                    if conn.state.apply(msg, time::now_ms()) == Next::Resubscribe {
+                        leptos::logging::warn!("gap in deltas; resubscribing from our cursor");
+                        conn.subscribe(&socket);
+                    }
+                }
+                Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
+            }
+        })
+    };
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
         // A connection that got live resets the backoff; one that never did escalates it.
-        let next = if state.conn.get_untracked() == ConnStatus::Live {
-            0
-        } else {
-            attempt + 1
-        };
-        state.conn.set(ConnStatus::Reconnecting);
-        retry(tenant.clone(), state, next);
+        let was_live = matches!(conn.state.conn.get_untracked(), ConnStatus::Live | ConnStatus::Degraded);
+        let next = if was_live { 0 } else { attempt + 1 };
+        conn.state.conn.set(ConnStatus::Reconnecting);
+        retry(conn.clone(), next);
     });
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     on_close.forget();
 }
 
-fn retry(tenant: Rc<String>, state: WallState, attempt: u32) {
+fn retry(conn: Rc<Conn>, attempt: u32) {
     let delay = backoff_ms(attempt, js_sys::Math::random());
-    set_timeout(
-        move || open(tenant, state, attempt.max(1)),
-        Duration::from_millis(delay as u64),
-    );
+    set_timeout(move || open(conn, attempt.max(1)), Duration::from_millis(delay as u64));
 }
 
 #[cfg(test)]

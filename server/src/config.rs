@@ -8,8 +8,18 @@ use std::path::PathBuf;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// Largest request body accepted by the ingest API (1 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
-/// How many of the newest events a `snapshot` carries.
-pub const DEFAULT_SNAPSHOT_RECENT: usize = 50;
+/// Most tickets a `snapshot` carries (newest first).
+pub const DEFAULT_SNAPSHOT_MAX_TICKETS: usize = 20_000;
+/// Most events a resuming client is replayed before it gets a snapshot instead.
+pub const DEFAULT_MAX_REPLAY: usize = 10_000;
+/// Frames to one tenant's sessions are coalesced to at most one per this many ms.
+pub const DEFAULT_COALESCE_MS: u64 = 100;
+/// The server pings a socket (WebSocket ping) this often, seconds.
+pub const DEFAULT_PING_SECS: u64 = 15;
+/// A socket that sent nothing (not even a pong) for this long is closed, seconds.
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 45;
+/// A socket that cannot take one message for this long is closed, seconds.
+pub const DEFAULT_SEND_TIMEOUT_SECS: u64 = 30;
 /// Stream entries between two projection snapshots.
 pub const DEFAULT_SNAPSHOT_EVERY: u64 = 10_000;
 /// Frames buffered per tenant for slow sessions before they are resynced.
@@ -58,9 +68,27 @@ pub struct ServeConfig {
     /// Largest accepted request body, bytes; larger bodies get 413.
     #[arg(long, env = "PANTAU_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
-    /// Number of newest events sent in a snapshot.
-    #[arg(long, env = "PANTAU_SNAPSHOT_RECENT", default_value_t = DEFAULT_SNAPSHOT_RECENT)]
-    pub snapshot_recent: usize,
+    /// Most tickets sent in a snapshot (newest first).
+    #[arg(long, env = "PANTAU_SNAPSHOT_MAX_TICKETS", default_value_t = DEFAULT_SNAPSHOT_MAX_TICKETS)]
+    pub snapshot_max_tickets: usize,
+    /// Most events replayed to a resuming client; a longer gap gets resync + snapshot.
+    #[arg(long, env = "PANTAU_MAX_REPLAY", default_value_t = DEFAULT_MAX_REPLAY)]
+    pub max_replay: usize,
+    /// Coalescing interval of `deltas` frames, ms (0: one frame per stream read).
+    #[arg(long, env = "PANTAU_COALESCE_MS", default_value_t = DEFAULT_COALESCE_MS)]
+    pub coalesce_ms: u64,
+    /// WebSocket ping interval, seconds (also the idle `heartbeat` interval).
+    #[arg(long, env = "PANTAU_PING_SECS", default_value_t = DEFAULT_PING_SECS)]
+    pub ping_secs: u64,
+    /// Close sockets silent for this long, seconds.
+    #[arg(long, env = "PANTAU_IDLE_TIMEOUT_SECS", default_value_t = DEFAULT_IDLE_TIMEOUT_SECS)]
+    pub idle_timeout_secs: u64,
+    /// Close sockets that cannot take a message for this long, seconds.
+    #[arg(long, env = "PANTAU_SEND_TIMEOUT_SECS", default_value_t = DEFAULT_SEND_TIMEOUT_SECS)]
+    pub send_timeout_secs: u64,
+    /// SO_SNDBUF of accepted sockets, bytes (0: the kernel's autotuning).
+    #[arg(long, env = "PANTAU_SOCKET_SEND_BUFFER", default_value_t = 0)]
+    pub socket_send_buffer: usize,
     /// Frames buffered per tenant; a session further behind is resynced.
     #[arg(long, env = "PANTAU_FANOUT_CAPACITY", default_value_t = DEFAULT_FANOUT_CAPACITY)]
     pub fanout_capacity: usize,

@@ -4,6 +4,7 @@
 use crate::config::ServeConfig;
 use crate::http;
 use crate::realtime::hub::Hub;
+use crate::realtime::publish;
 use crate::redis_embedded::EmbeddedRedis;
 use crate::shutdown::{self, Shutdown};
 use crate::simulate;
@@ -11,9 +12,14 @@ use crate::state::{AppState, LiveTenant};
 use crate::store::{tail, Store};
 use crate::tenant::Tenants;
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+
+/// Batches queued between a tailer and its publisher.
+const PUBLISH_QUEUE: usize = 64;
 
 /// How long background tasks get to finish after the HTTP server has stopped.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,11 +89,14 @@ async fn serve(
     for tenant in state.tenants.iter() {
         let channel = state.hub.channel(&tenant.id).expect("hub has every tenant").clone();
         let live = state.live(&tenant.id).expect("live state for every tenant").clone();
+        let (publisher, batches) = mpsc::channel(PUBLISH_QUEUE);
+        let interval = Duration::from_millis(state.config.coalesce_ms);
+        tasks.spawn(publish::run(batches, channel, interval));
         tasks.spawn(tail::run(
             state.store.client().clone(),
             tenant.id.clone(),
             live,
-            channel,
+            publisher,
             shutdown.clone(),
         ));
     }
@@ -110,6 +119,14 @@ async fn serve(
 
     tracing::info!(%addr, "Pantau is listening on http://{addr}");
     let mut stop = shutdown.clone();
+    let send_buffer = state.config.socket_send_buffer;
+    let listener = listener.tap_io(move |tcp: &mut tokio::net::TcpStream| {
+        // Deltas are small and latency-bound: no Nagle delay.
+        let _ = tcp.set_nodelay(true);
+        if send_buffer > 0 {
+            let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(send_buffer);
+        }
+    });
     let served = axum::serve(listener, http::app(state.clone()))
         .with_graceful_shutdown(async move { stop.wait().await })
         .await;

@@ -19,6 +19,8 @@ pub struct LiveTenant {
     pub projection: RwLock<Projection>,
     /// Set once the tailer has caught up with the stream after start.
     pub ready: AtomicBool,
+    /// Set while the tailer cannot reach Redis (the projection may be stale).
+    pub degraded: AtomicBool,
 }
 
 /// Shared by all requests (behind an `Arc`).

@@ -1,14 +1,64 @@
-//! The WebSocket protocol at `/ws`: JSON text frames tagged by `type`.
+//! The WebSocket protocol at `/ws`: JSON text frames tagged by `type`, versioned by `v`.
 //!
-//! Client → server: `subscribe {tenant}`, `ping`. Server → client: `snapshot` (the state to
-//! start from and its `cursor`), `deltas` (events after the cursor, in stream order),
-//! `resync` (the server dropped this client's backlog; a fresh `snapshot` follows),
-//! `error`, `pong`. Times are `server_time` in Unix milliseconds so clients can measure
-//! their clock offset. Resume with `since` and filters arrive with the realtime issue.
+//! Client → server: `subscribe {tenant, since?, filters?}` (also to re-subscribe), `ping`.
+//! Server → client:
+//! - `snapshot {cursor, server_time, tenant, tickets, kpis}`: the state to start from;
+//! - `deltas {from, to, server_time, events}`: the events after `from` up to `to`, in stream
+//!   order, coalesced (at most one frame per coalescing interval, default 100 ms). Each
+//!   `from` equals the previous `to`; a client that sees otherwise must re-subscribe;
+//! - `resync {reason}`: the server cannot continue this client's sequence (it fell behind,
+//!   or its `since` is unknown or too old); a fresh `snapshot` follows;
+//! - `status {state, reason}`: `degraded` while the event store is unreachable (data on
+//!   screen is then stale), `ok` when it is back;
+//! - `heartbeat {server_time}` when nothing else was sent for a while, so clients can tell a
+//!   quiet server from a dead one; `pong {server_time}` answers `ping`; `error {code, message}`.
+//!
+//! Resume: a client that re-subscribes with `since` = the last `to` (or snapshot `cursor`) it
+//! applied gets every event after it exactly once, in order, as `deltas` — or `resync` and a
+//! snapshot when that is not possible. Times are Unix milliseconds.
 
 use crate::cursor::Cursor;
 use crate::event::Event;
+use crate::ticket::Ticket;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Which tickets a session wants; every given field must match. Events without a ticket
+/// (resource gauges) always pass.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Kecamatan code or name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kecamatan: Option<String>,
+    /// `[min_lon, min_lat, max_lon, max_lat]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<[f64; 4]>,
+}
+
+impl Filters {
+    /// No filter at all (the session gets the tenant's shared frames as they are).
+    pub fn is_empty(&self) -> bool {
+        self == &Filters::default()
+    }
+
+    /// Whether the ticket is of interest.
+    pub fn matches(&self, t: &Ticket) -> bool {
+        self.agency.as_deref().is_none_or(|a| t.agency.as_deref() == Some(a))
+            && self.category.as_deref().is_none_or(|c| t.category == c)
+            && self.kecamatan.as_deref().is_none_or(|k| {
+                t.kecamatan
+                    .as_ref()
+                    .is_some_and(|p| p.code == k || p.name.eq_ignore_ascii_case(k))
+            })
+            && self
+                .bbox
+                .is_none_or(|[w, s, e, n]| (w..=e).contains(&t.lon) && (s..=n).contains(&t.lat))
+    }
+}
 
 /// Messages a client sends.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,6 +68,11 @@ pub enum ClientMsg {
     Subscribe {
         /// Tenant id, e.g. `tangerang`.
         tenant: String,
+        /// Resume after this cursor instead of starting from a snapshot.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<Cursor>,
+        #[serde(default, skip_serializing_if = "Filters::is_empty")]
+        filters: Filters,
     },
     /// Liveness probe; answered with `pong`.
     Ping,
@@ -38,6 +93,43 @@ pub struct TenantInfo {
     pub utc_offset_minutes: i32,
 }
 
+/// Headline counts over the tickets a snapshot holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Kpis {
+    pub total: u64,
+    /// Tickets not resolved, closed or rejected.
+    pub open: u64,
+    /// Count per status (`received`, `in_progress`, ...).
+    pub by_status: BTreeMap<String, u64>,
+    /// Open tickets per agency.
+    pub open_by_agency: BTreeMap<String, u64>,
+}
+
+impl Kpis {
+    /// Count over `tickets`.
+    pub fn of<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> Kpis {
+        let mut k = Kpis::default();
+        for t in tickets {
+            k.total += 1;
+            *k.by_status.entry(t.status.as_str().to_owned()).or_default() += 1;
+            if t.status.is_open() {
+                k.open += 1;
+                let agency = t.agency.clone().unwrap_or_else(|| "-".into());
+                *k.open_by_agency.entry(agency).or_default() += 1;
+            }
+        }
+        k
+    }
+}
+
+/// Health of the server's link to the event store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    Ok,
+    Degraded,
+}
+
 /// Messages the server sends.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -51,10 +143,10 @@ pub enum ServerMsg {
         server_time: i64,
         /// The tenant subscribed to.
         tenant: TenantInfo,
-        /// Number of tickets (reports) of the tenant up to `cursor`.
-        total: u64,
-        /// The newest events (of every type) up to `cursor`, newest first.
-        recent: Vec<Event>,
+        /// The tickets matching the session's filters (newest first, capped).
+        tickets: Vec<Ticket>,
+        /// Counts over those tickets.
+        kpis: Kpis,
     },
     /// Events after `from` up to and including `to`, oldest first.
     Deltas {
@@ -66,6 +158,16 @@ pub enum ServerMsg {
     },
     /// The server could not keep this client up to date; a fresh `snapshot` follows.
     Resync { v: u32, reason: String },
+    /// The server's link to the event store changed.
+    Status {
+        v: u32,
+        state: LinkState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        server_time: i64,
+    },
+    /// Nothing to send lately; the server is alive.
+    Heartbeat { v: u32, server_time: i64 },
     /// A request could not be served.
     Error { v: u32, code: String, message: String },
     /// Answer to `ping`.
@@ -76,21 +178,32 @@ pub enum ServerMsg {
 mod tests {
     use super::*;
 
-    /// Client messages use the documented wire shape.
+    /// Client messages use the documented wire shape; `since` and filters are optional.
     #[test]
     fn client_messages_parse_from_documented_json() {
         let m: ClientMsg = serde_json::from_str(r#"{"type":"subscribe","tenant":"tangerang"}"#).unwrap();
         assert_eq!(
             m,
             ClientMsg::Subscribe {
-                tenant: "tangerang".into()
+                tenant: "tangerang".into(),
+                since: None,
+                filters: Filters::default()
             }
         );
+        let m: ClientMsg = serde_json::from_str(
+            r#"{"type":"subscribe","tenant":"t","since":"5-1","filters":{"agency":"dlh","bbox":[106.6,-6.3,106.7,-6.1]}}"#,
+        )
+        .unwrap();
+        let ClientMsg::Subscribe { since, filters, .. } = m else {
+            panic!()
+        };
+        assert_eq!(since, Some(Cursor { ms: 5, seq: 1 }));
+        assert_eq!(filters.agency.as_deref(), Some("dlh"));
         let p: ClientMsg = serde_json::from_str(r#"{"type":"ping"}"#).unwrap();
         assert_eq!(p, ClientMsg::Ping);
     }
 
-    /// Server messages carry their tag and cursor as strings.
+    /// Server messages carry their tag and cursors as strings.
     #[test]
     fn server_messages_serialise_with_tag() {
         let m = ServerMsg::Deltas {

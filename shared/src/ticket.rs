@@ -129,3 +129,61 @@ fn push_once(targets: &mut Vec<SlaTarget>, t: SlaTarget) {
         targets.push(t);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Assignment, Report};
+    use crate::protocol::{Filters, Kpis};
+
+    fn report(id: &str, lat: f64, lon: f64) -> Event {
+        Event {
+            v: 1,
+            id: format!("e-{id}"),
+            tenant: "tangerang".into(),
+            ticket: Some(id.into()),
+            at: "2026-11-23T03:00:00.000Z".into(),
+            actor: None,
+            body: EventBody::ReportReceived(Report {
+                category: "sampah".into(),
+                description: "x".into(),
+                lat,
+                lon,
+                address: None,
+                channel: None,
+                media_urls: vec![],
+                kecamatan: Some(Place {
+                    code: "36.71.01".into(),
+                    name: "Tangerang".into(),
+                }),
+                kelurahan: None,
+                agency: Some("dlh".into()),
+                priority: Priority::Medium,
+            }),
+        }
+    }
+
+    /// Filters match on agency, category, kecamatan (code or name) and bounding box; an
+    /// assignment can move a ticket out of an agency filter.
+    #[test]
+    fn filters_match_tickets() {
+        let mut t = Ticket::open(&report("TGR-1", -6.18, 106.64)).unwrap();
+        let f = |json: &str| serde_json::from_str::<Filters>(json).unwrap();
+        assert!(f("{}").matches(&t));
+        assert!(f(r#"{"agency":"dlh","category":"sampah","kecamatan":"tangerang"}"#).matches(&t));
+        assert!(f(r#"{"kecamatan":"36.71.01","bbox":[106.6,-6.2,106.7,-6.1]}"#).matches(&t));
+        assert!(!f(r#"{"bbox":[106.7,-6.2,106.8,-6.1]}"#).matches(&t));
+        assert!(!f(r#"{"category":"banjir"}"#).matches(&t));
+        let mut assign = report("TGR-1", 0.0, 0.0);
+        assign.body = EventBody::TicketAssigned(Assignment {
+            agency: "pupr".into(),
+            officer: None,
+            reason: None,
+        });
+        t.apply(&assign);
+        assert!(!f(r#"{"agency":"dlh"}"#).matches(&t));
+        assert_eq!(t.status, TicketStatus::Assigned);
+        let k = Kpis::of([&t]);
+        assert_eq!((k.total, k.open, k.open_by_agency["pupr"]), (1, 1, 1));
+    }
+}

@@ -5,6 +5,8 @@
 //! frontend is `dist/` at the workspace root (scripts/test runs `trunk build` first).
 
 use futures_util::{SinkExt, StreamExt};
+use pantau_shared::cursor::Cursor;
+use pantau_shared::event::Event;
 use pantau_shared::protocol::{ClientMsg, ServerMsg};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -59,34 +61,55 @@ impl Drop for Proc {
     }
 }
 
-/// A private redis-server (no persistence) on a free port.
+/// A private redis-server on a free port: without persistence, or with AOF in a directory
+/// so it can be stopped and started again with its data (outage tests).
 pub struct RedisServer {
-    _proc: Proc,
+    proc: Option<Proc>,
+    port: u16,
+    dir: Option<PathBuf>,
     pub url: String,
 }
 
 impl RedisServer {
     pub async fn start() -> RedisServer {
+        RedisServer::launch(free_port(), None).await
+    }
+
+    /// With AOF (`appendfsync always`) in a fresh temporary directory.
+    pub async fn start_persistent() -> RedisServer {
         let port = free_port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+        let dir = std::env::temp_dir().join(format!("pantau-redis-{port}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        RedisServer::launch(port, Some(dir)).await
+    }
+
+    async fn launch(port: u16, dir: Option<PathBuf>) -> RedisServer {
+        let mut server = RedisServer {
+            proc: None,
+            port,
+            dir,
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        server.spawn().await;
+        server
+    }
+
+    async fn spawn(&mut self) {
+        let mut cmd = Command::new("redis-server");
+        cmd.args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""]);
+        match &self.dir {
+            Some(dir) => cmd
+                .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
+                .arg(dir),
+            None => cmd.args(["--appendonly", "no"]),
+        };
+        let child = cmd
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server must be installed (scripts/setup installs it)");
-        let server = RedisServer {
-            _proc: Proc(child),
-            url: format!("redis://127.0.0.1:{port}"),
-        };
-        let client = redis::Client::open(server.url.as_str()).unwrap();
+        self.proc = Some(Proc(child));
+        let client = redis::Client::open(self.url.as_str()).unwrap();
         eventually("redis-server to answer", || {
             let client = client.clone();
             async move {
@@ -95,7 +118,16 @@ impl RedisServer {
             }
         })
         .await;
-        server
+    }
+
+    /// Stop the server (its data stays in its directory).
+    pub fn stop(&mut self) {
+        self.proc = None;
+    }
+
+    /// Start it again on the same port and directory.
+    pub async fn restart(&mut self) {
+        self.spawn().await;
     }
 
     /// A fresh connection.
@@ -105,6 +137,15 @@ impl RedisServer {
             .get_multiplexed_async_connection()
             .await
             .unwrap()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.proc = None;
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -184,6 +225,19 @@ impl Pantau {
         .await;
     }
 
+    /// POST an NDJSON batch of events; the status and the JSON answer.
+    pub async fn post_batch(&self, tenant: &str, ndjson: String) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/{tenant}/events", self.base))
+            .header("content-type", "application/x-ndjson")
+            .body(ndjson)
+            .send()
+            .await
+            .expect("server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("every answer is JSON"))
+    }
+
     /// POST a JSON `body` to `path`; the status and the JSON answer.
     pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> (u16, serde_json::Value) {
         let response = reqwest::Client::new()
@@ -212,6 +266,29 @@ pub fn report(description: &str) -> String {
     .to_string()
 }
 
+/// An NDJSON batch of `n` reports with fresh ids, and those ids in order.
+pub fn report_batch(prefix: &str, n: usize) -> (String, Vec<String>) {
+    let mut ids = Vec::with_capacity(n);
+    let mut body = String::new();
+    let seed = fresh_id_seed();
+    for i in 0..n {
+        let id = format!("0193a5c0-0000-7000-8000-{:012x}", seed + i as u64);
+        let mut event: serde_json::Value = serde_json::from_str(&report(&format!("{prefix} {i}"))).unwrap();
+        event["id"] = id.clone().into();
+        body.push_str(&event.to_string());
+        body.push('\n');
+        ids.push(id);
+    }
+    (body, ids)
+}
+
+/// Start of a fresh block of ids, distinct across calls in one test process.
+fn fresh_id_seed() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1 << 20);
+    NEXT.fetch_add(1 << 20, Ordering::SeqCst)
+}
+
 /// A WebSocket client speaking Pantau's protocol.
 pub struct WsClient(WebSocketStream<MaybeTlsStream<TcpStream>>);
 
@@ -230,10 +307,65 @@ impl WsClient {
 
     /// Connect and subscribe to `tenant`; returns the client and its first message.
     pub async fn subscribe(url: &str, tenant: &str) -> (WsClient, ServerMsg) {
+        WsClient::subscribe_with(
+            url,
+            ClientMsg::Subscribe {
+                tenant: tenant.into(),
+                since: None,
+                filters: Default::default(),
+            },
+        )
+        .await
+    }
+
+    /// Connect and send `subscribe`; returns the client and its first message.
+    pub async fn subscribe_with(url: &str, subscribe: ClientMsg) -> (WsClient, ServerMsg) {
         let mut client = WsClient::connect(url).await;
-        client.send(&ClientMsg::Subscribe { tenant: tenant.into() }).await;
+        client.send(&subscribe).await;
         let first = client.next().await;
         (client, first)
+    }
+
+    /// Connect over a socket with a tiny receive buffer (a client that reads slowly or never).
+    pub async fn connect_small_buffer(url: &str) -> WsClient {
+        let addr = url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let tcp = socket.connect(addr).await.unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp))
+            .await
+            .unwrap();
+        WsClient(ws)
+    }
+
+    /// Read `deltas` until `n` events arrived; checks every frame continues the previous
+    /// (`from` == last `to`, starting at `cursor`). Returns the events and the last cursor.
+    pub async fn collect_events(&mut self, mut cursor: Cursor, n: usize) -> (Vec<Event>, Cursor) {
+        let mut events = Vec::new();
+        while events.len() < n {
+            match self.next().await {
+                ServerMsg::Deltas {
+                    from,
+                    to,
+                    events: batch,
+                    ..
+                } => {
+                    assert_eq!(from, cursor, "deltas must continue the previous frame");
+                    cursor = to;
+                    events.extend(batch);
+                }
+                ServerMsg::Heartbeat { .. } | ServerMsg::Pong { .. } => {}
+                other => panic!("expected deltas, got {other:?}"),
+            }
+        }
+        assert_eq!(events.len(), n, "no more than expected");
+        (events, cursor)
     }
 
     /// The next server message; panics after [`PATIENCE`].

@@ -29,6 +29,7 @@ pub fn Header(state: WallState, lang: Lang) -> impl IntoView {
         ConnStatus::Live => t(lang, Text::Live),
         ConnStatus::Connecting => t(lang, Text::Connecting),
         ConnStatus::Reconnecting => t(lang, Text::Reconnecting),
+        ConnStatus::Degraded => t(lang, Text::Degraded),
     };
     view! {
         <header class="wall-header">

@@ -1,55 +1,69 @@
-//! The latest reports, newest on top; a new one slides in highlighted (a CSS animation that
-//! runs once when its row is created — the keyed list creates rows only for new reports).
+//! The newest tickets, newest on top, each with its status in LAKSA's colours (red waiting,
+//! yellow in process, green done); a new one slides in highlighted (a CSS animation that runs
+//! once when its row is created — the keyed list creates rows only for new tickets).
 
 use crate::i18n::{self, t, Lang, Text};
-use crate::state::WallState;
+use crate::state::{WallState, MAX_LISTED};
 use crate::time;
 use leptos::prelude::*;
-use pantau_shared::event::{Event, EventBody};
+use pantau_shared::event::TicketStatus;
+use pantau_shared::ticket::Ticket;
+
+/// CSS class of a status: waiting, working or done.
+fn status_class(s: TicketStatus) -> &'static str {
+    match s {
+        TicketStatus::Received | TicketStatus::Assigned => "waiting",
+        TicketStatus::InProgress | TicketStatus::PendingCitizen => "working",
+        TicketStatus::Resolved | TicketStatus::Closed => "done",
+        TicketStatus::Rejected => "rejected",
+    }
+}
 
 #[component]
 pub fn ReportList(state: WallState, lang: Lang) -> impl IntoView {
-    let offset = move || {
+    let newest = Memo::new(move |_| state.board.with(|b| b.newest(MAX_LISTED)));
+    let zone = move || {
         state
             .tenant
             .with(|t| t.as_ref().map(|i| (i.utc_offset_minutes, i.zone_label.clone())))
     };
-    let row = move |e: Event| {
-        let EventBody::ReportReceived(report) = e.body else {
-            return None;
-        };
-        let when = time::parse_ms(&e.at)
-            .zip(offset())
+    let row = move |ticket: Ticket| {
+        let when = time::parse_ms(&ticket.created_at)
+            .zip(zone())
             .map(|(ms, (off, label))| format!("{} {}", time::clock_hm(ms, off), label))
             .unwrap_or_default();
-        let ticket = e.ticket.unwrap_or_default();
-        let ticket_attr = ticket.clone();
-        let place = report
+        let place = ticket
             .kecamatan
+            .as_ref()
             .map(|k| format!("Kec. {}", k.name))
-            .or(report.address)
+            .or(ticket.address.clone())
             .unwrap_or_default();
-        Some(view! {
-            <li class=format!("report cat-{}", report.category) data-testid="report-item" data-ticket=ticket_attr>
-                <span class="report-cat">{i18n::category(lang, &report.category)}</span>
-                <span class="report-desc">{report.description}</span>
+        let status = ticket.status;
+        view! {
+            <li class=format!("report cat-{}", ticket.category) data-testid="report-item" data-ticket=ticket.id.clone()>
+                <span class="report-cat">{i18n::category(lang, &ticket.category)}</span>
+                <span class="report-desc">{ticket.description.clone()}</span>
                 <span class="report-where">{place}</span>
                 <span class="report-meta">
-                    <span class="report-ticket">{ticket}</span>
+                    <span class=format!("report-status {}", status_class(status)) data-testid="report-status">
+                        {i18n::status(lang, status)}
+                    </span>
                     <span class="report-time">{when}</span>
+                    <span class="report-ticket">{ticket.id.clone()}</span>
                 </span>
             </li>
-        })
+        }
     };
     view! {
         <section class="reports">
             <h2>{t(lang, Text::LatestReports)}</h2>
             <Show
-                when=move || state.recent.with(|r| !r.is_empty())
+                when=move || newest.with(|n| !n.is_empty())
                 fallback=move || view! { <p class="empty">{t(lang, Text::NoReports)}</p> }
             >
+                // Keyed by id and version, so a ticket whose status changes is redrawn.
                 <ul class="report-list" data-testid="report-list">
-                    <For each=move || state.recent.get() key=|e| e.id.clone() children=row />
+                    <For each=move || newest.get() key=|t| (t.id.clone(), t.version) children=row />
                 </ul>
             </Show>
         </section>

@@ -1,7 +1,7 @@
 //! KPI tiles: a big count, and the category breakdown of the latest reports.
 
 use crate::i18n::{self, t, Lang, Text};
-use crate::state::{category_counts, WallState};
+use crate::state::WallState;
 use crate::time::format_count;
 use leptos::prelude::*;
 
@@ -16,15 +16,14 @@ pub fn CountTile(label: &'static str, value: Signal<u64>, testid: &'static str, 
     }
 }
 
-/// Horizontal bars: reports per category among the newest on screen.
+/// Horizontal bars: open tickets per category.
 #[component]
 pub fn CategoryBars(state: WallState, lang: Lang) -> impl IntoView {
-    let counts = Memo::new(move |_| state.recent.with(|r| category_counts(r)));
+    let counts = Memo::new(move |_| state.board.with(|b| b.open_by_category()));
     view! {
         <div class="tile bars">
             <div class="tile-label">
                 {t(lang, Text::ByCategory)}
-                <span class="hint">{t(lang, Text::ByCategoryHint)}</span>
             </div>
             <ul>
                 {move || {

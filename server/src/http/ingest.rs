@@ -61,54 +61,88 @@ async fn drain(body: Body, cap: usize) {
     }
 }
 
-/// Append a validated command after the checks that need the projection (a status change
-/// must be allowed from the ticket's current status). The stream stays the judge of
-/// versions: the append script refuses a stale `expected_version` atomically.
+/// Append a validated command after the checks that need the projection (see
+/// [`submit_all`]).
 pub async fn submit(state: &AppState, tenant: &Tenant, command: Command) -> Result<Value, AppError> {
-    let event = &command.event;
-    if let (EventBody::StatusChanged(change), Some(id)) = (&event.body, &event.ticket) {
-        let live = state.live(&tenant.id).expect("live state for every tenant");
-        let current = live
-            .projection
-            .read()
-            .expect("projection lock")
-            .ticket(id)
-            .map(|t| t.status);
-        if let Some(current) = current {
-            if !current.can_move_to(change.status) {
-                return Err(AppError::Conflict {
-                    code: "invalid_transition",
-                    message: format!(
-                        "ticket {id} cannot move from {} to {}",
-                        current.as_str(),
-                        change.status.as_str()
-                    ),
-                    field: "status",
-                    current_version: None,
-                });
+    submit_all(state, tenant, vec![command])
+        .await?
+        .pop()
+        .expect("one result per command")
+}
+
+/// Append commands in one pipeline, in order, after the checks that need the projection (a
+/// status change must be allowed from the ticket's current status). The stream stays the
+/// judge of versions: the append script refuses a stale `expected_version` atomically. The
+/// outer error is Redis being unavailable; inner ones are per command.
+pub async fn submit_all(
+    state: &AppState,
+    tenant: &Tenant,
+    commands: Vec<Command>,
+) -> Result<Vec<Result<Value, AppError>>, AppError> {
+    let mut results: Vec<Result<Value, AppError>> = Vec::with_capacity(commands.len());
+    let mut to_append = Vec::with_capacity(commands.len());
+    for command in &commands {
+        match check_transition(state, tenant, command) {
+            Ok(()) => {
+                to_append.push((&command.event, command.expected_version));
+                results.push(Ok(Value::Null));
             }
+            Err(e) => results.push(Err(e)),
         }
     }
-    let appended = state
-        .store
-        .append(&tenant.ticket_prefix, event, command.expected_version)
-        .await?;
-    tracing::info!(
-        tenant = %tenant.id,
-        event_id = %event.id,
-        event_type = event.body.type_name(),
-        stream_id = %appended.stream_id,
-        ticket = appended.ticket.as_deref().unwrap_or("-"),
-        duplicate = !appended.is_new,
-        "event accepted"
-    );
-    Ok(json!({
-        "id": event.id,
-        "stream_id": appended.stream_id,
-        "ticket": appended.ticket,
-        "version": appended.version,
-        "duplicate": !appended.is_new,
-    }))
+    let appended = state.store.append_many(&tenant.ticket_prefix, &to_append).await?;
+    let mut appended = appended.into_iter().zip(to_append.iter().map(|(e, _)| *e));
+    for slot in results.iter_mut().filter(|r| r.is_ok()) {
+        let (result, event) = appended.next().expect("one result per appended command");
+        *slot = result.map_err(AppError::from).map(|a| {
+            tracing::info!(
+                tenant = %tenant.id,
+                event_id = %event.id,
+                event_type = event.body.type_name(),
+                stream_id = %a.stream_id,
+                ticket = a.ticket.as_deref().unwrap_or("-"),
+                duplicate = !a.is_new,
+                "event accepted"
+            );
+            json!({
+                "id": event.id,
+                "stream_id": a.stream_id,
+                "ticket": a.ticket,
+                "version": a.version,
+                "duplicate": !a.is_new,
+            })
+        });
+    }
+    Ok(results)
+}
+
+/// A status change must be allowed from the ticket's current status (in this process's
+/// projection; tickets it does not know yet are left to the append script).
+fn check_transition(state: &AppState, tenant: &Tenant, command: &Command) -> Result<(), AppError> {
+    let event = &command.event;
+    let (EventBody::StatusChanged(change), Some(id)) = (&event.body, &event.ticket) else {
+        return Ok(());
+    };
+    let live = state.live(&tenant.id).expect("live state for every tenant");
+    let current = live
+        .projection
+        .read()
+        .expect("projection lock")
+        .ticket(id)
+        .map(|t| t.status);
+    match current {
+        Some(current) if !current.can_move_to(change.status) => Err(AppError::Conflict {
+            code: "invalid_transition",
+            message: format!(
+                "ticket {id} cannot move from {} to {}",
+                current.as_str(),
+                change.status.as_str()
+            ),
+            field: "status",
+            current_version: None,
+        }),
+        _ => Ok(()),
+    }
 }
 
 async fn ingest_event(
@@ -119,9 +153,62 @@ async fn ingest_event(
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let tenant = tenant(&state, &tenant_id)?;
     let bytes = read_body(&state, &headers, body).await?;
+    let ndjson = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-ndjson"));
+    if ndjson {
+        return ingest_batch(&state, tenant, &bytes).await;
+    }
     let command = ingest::parse_event(tenant, &bytes, chrono::Utc::now(), new_event_id)?;
     let accepted = submit(&state, tenant, command).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": [accepted] }))))
+}
+
+/// An NDJSON batch: every line is validated first (a bad line refuses the whole batch,
+/// naming `[index].field`, and nothing is written); then all are appended, pipelined on the
+/// shared connection in line order. Lines whose append is refused (version conflict, no
+/// such ticket) are listed under `rejected` with status 207; a Redis failure is a 503 and
+/// the batch should be retried — with client-supplied ids, a retry is idempotent.
+async fn ingest_batch(state: &AppState, tenant: &Tenant, bytes: &[u8]) -> Result<(StatusCode, Json<Value>), AppError> {
+    let now = chrono::Utc::now();
+    let mut commands = Vec::new();
+    for (index, line) in bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .enumerate()
+    {
+        let command = ingest::parse_event(tenant, line, now, new_event_id).map_err(|e| match AppError::from(e) {
+            AppError::InvalidField { field, message } => AppError::InvalidField {
+                field: format!("[{index}].{field}"),
+                message,
+            },
+            AppError::MalformedJson(m) => AppError::MalformedJson(format!("line {}: {m}", index + 1)),
+            other => other,
+        })?;
+        commands.push(command);
+    }
+    if commands.is_empty() {
+        return Err(AppError::InvalidField {
+            field: "$".into(),
+            message: "the batch holds no events".into(),
+        });
+    }
+    let results = submit_all(state, tenant, commands).await?;
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(a) => accepted.push(a),
+            Err(e) => rejected.push(json!({ "index": index, "error": { "code": e.status().as_u16(), "message": e.to_string(), "field": e.field() } })),
+        }
+    }
+    let status = if rejected.is_empty() {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::MULTI_STATUS
+    };
+    Ok((status, Json(json!({ "accepted": accepted, "rejected": rejected }))))
 }
 
 /// A fresh event id (UUIDv7: time-ordered).

@@ -13,6 +13,9 @@ use tracing::Instrument;
 
 /// Largest message a client may send (subscriptions and pings are tiny).
 const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
+/// Read buffer per socket. tungstenite's default (128 KiB) would dominate the memory of an
+/// idle connection; clients only send small control messages.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/ws", get(upgrade))
@@ -21,6 +24,9 @@ pub fn router() -> Router<Arc<AppState>> {
 async fn upgrade(State(state): State<Arc<AppState>>, ws: WebSocketUpgrade) -> Response {
     ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        // Every send is flushed at once (each message is a complete update); no write buffer.
+        .write_buffer_size(0)
         .on_upgrade(move |socket| {
             let (sink, stream) = socket.split();
             let shutdown = state.shutdown.clone();

@@ -1,59 +1,72 @@
-//! The hub: one broadcast channel per tenant. The tailer publishes each batch of stream
-//! entries once, serialised once; every session of that tenant receives the same bytes
-//! (`Utf8Bytes` is reference counted). A session that falls more than the channel's capacity
-//! behind is told by the channel (`Lagged`) and resyncs; it never slows the others.
+//! The hub: one broadcast channel per tenant. The publisher sends each coalesced batch of
+//! stream entries once, serialised once; every session of that tenant receives the same
+//! bytes (`Utf8Bytes` is reference counted). The channel's ring buffer is every session's
+//! bounded queue: a session more than its capacity behind is told (`Lagged`) and resyncs,
+//! and never slows the publisher or the other sessions.
 
 use axum::extract::ws::Utf8Bytes;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
-use pantau_shared::protocol::ServerMsg;
+use pantau_shared::protocol::{LinkState, ServerMsg};
 use pantau_shared::PROTOCOL_VERSION;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
-/// A batch of consecutive stream entries, ready to send.
+/// What the sessions of a tenant receive.
 #[derive(Debug)]
-pub struct Frame {
-    /// Cursor before the first entry of the batch.
-    pub from: Cursor,
-    /// Cursor of the last entry.
-    pub to: Cursor,
-    /// The entries, oldest first (kept so a session can cut a batch at its snapshot cursor).
-    pub events: Vec<(Cursor, Event)>,
-    /// The `deltas` message, serialised once.
-    pub text: Utf8Bytes,
+pub enum Frame {
+    /// Consecutive stream entries after `from` up to `to`.
+    Deltas {
+        from: Cursor,
+        to: Cursor,
+        /// The entries, oldest first (kept so filtered sessions and sessions whose cursor
+        /// falls inside the batch can cut their own message).
+        events: Vec<(Cursor, Event)>,
+        /// The `deltas` message, serialised once.
+        text: Utf8Bytes,
+    },
+    /// The link to the event store changed.
+    Status { state: LinkState, text: Utf8Bytes },
 }
 
 impl Frame {
     /// Build the frame and its `deltas` message for entries after `from` up to `to`.
     pub fn deltas(from: Cursor, to: Cursor, events: Vec<(Cursor, Event)>) -> Frame {
-        let text = deltas_text(from, to, events.iter().map(|(_, e)| e.clone()).collect());
-        Frame { from, to, events, text }
+        let text = deltas_text(from, to, events.iter().map(|(_, e)| e));
+        Frame::Deltas { from, to, events, text }
     }
 
-    /// The part of this frame after `cursor`, as its own message (rare: only the first
-    /// frame a session receives can straddle its snapshot cursor).
-    pub fn after(&self, cursor: Cursor) -> Utf8Bytes {
-        let events = self
-            .events
-            .iter()
-            .filter(|(c, _)| *c > cursor)
-            .map(|(_, e)| e.clone())
-            .collect();
-        deltas_text(cursor, self.to, events)
+    /// A `status` frame.
+    pub fn status(state: LinkState, reason: Option<String>) -> Frame {
+        let msg = ServerMsg::Status {
+            v: PROTOCOL_VERSION,
+            state,
+            reason,
+            server_time: now_ms(),
+        };
+        Frame::Status {
+            state,
+            text: text_of(&msg),
+        }
     }
 }
 
-fn deltas_text(from: Cursor, to: Cursor, events: Vec<Event>) -> Utf8Bytes {
+/// A `deltas` message for these events.
+pub fn deltas_text<'a>(from: Cursor, to: Cursor, events: impl Iterator<Item = &'a Event>) -> Utf8Bytes {
     let msg = ServerMsg::Deltas {
         v: PROTOCOL_VERSION,
         from,
         to,
         server_time: now_ms(),
-        events,
+        events: events.cloned().collect(),
     };
-    Utf8Bytes::from(serde_json::to_string(&msg).expect("server messages always serialise"))
+    text_of(&msg)
+}
+
+/// A server message as a text frame's payload.
+pub fn text_of(msg: &ServerMsg) -> Utf8Bytes {
+    Utf8Bytes::from(serde_json::to_string(msg).expect("server messages always serialise"))
 }
 
 /// Server clock in Unix milliseconds, as carried in `server_time`.

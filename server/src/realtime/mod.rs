@@ -1,5 +1,9 @@
-//! Realtime: the per-tenant hub that fans frames out to WebSocket sessions, and the session
-//! logic itself (snapshot, then deltas; resync when a session falls behind).
+//! Realtime: the per-tenant publisher (coalescing) and hub (fan-out) that feed WebSocket
+//! sessions, the session logic (snapshot or resume, deltas, filters, resync), and the
+//! socket's liveness rules (pings, heartbeats, idle close).
 
 pub mod hub;
+pub mod liveness;
+pub mod publish;
 pub mod session;
+pub mod view;

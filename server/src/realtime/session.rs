@@ -1,52 +1,79 @@
-//! One WebSocket session: wait for `subscribe`, send a `snapshot`, then forward the tenant's
-//! frames after the snapshot's cursor. Generic over the socket's sink and stream so it can be
-//! driven by channels in unit tests.
+//! One WebSocket session: wait for `subscribe`, start from a `snapshot` (or, with `since`,
+//! replay the missed events), then forward the tenant's frames. Generic over the socket's
+//! sink and stream so it can be driven by channels in tests.
 //!
-//! Gap-freedom: the session subscribes to the hub *before* reading the snapshot, so every
-//! entry is either in the snapshot or in a frame received afterwards; frames (or parts of a
-//! frame) at or before the snapshot cursor are dropped.
+//! Gap-freedom: the session subscribes to the hub *before* reading the projection's cursor,
+//! so every entry is either covered by the snapshot/replay or arrives in a frame afterwards;
+//! frames (or parts of one) at or before the cursor are dropped. A frame that does not
+//! continue from the session's cursor, a full ring buffer (`Lagged`), or a replay that is
+//! impossible or too long all end in `resync` and a fresh snapshot — never a silent skip.
 
-use crate::realtime::hub::now_ms;
+use crate::realtime::hub::{deltas_text, now_ms, text_of, Frame};
+use crate::realtime::liveness::{Due, Liveness};
+use crate::realtime::view::View;
 use crate::shutdown::Shutdown;
-use crate::state::AppState;
+use crate::state::{AppState, LiveTenant};
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use pantau_shared::protocol::{ClientMsg, ServerMsg};
+use pantau_shared::cursor::Cursor;
+use pantau_shared::protocol::{ClientMsg, Filters, Kpis, LinkState, ServerMsg};
+use pantau_shared::ticket::Ticket;
 use pantau_shared::PROTOCOL_VERSION;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 /// How long a new connection may take to send `subscribe`.
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Pause before retrying a snapshot when Redis is unavailable.
-const SNAPSHOT_RETRY: Duration = Duration::from_secs(1);
+/// Entries read per `XRANGE` while replaying.
+const REPLAY_CHUNK: usize = 1_000;
 
-/// Why a session ended early (the socket went away).
+/// The socket went away (or must be closed).
 struct Closed;
 
-fn text(msg: &ServerMsg) -> Message {
-    Message::Text(Utf8Bytes::from(
-        serde_json::to_string(msg).expect("server messages always serialise"),
-    ))
+/// A subscription request.
+struct Subscription {
+    tenant: String,
+    since: Option<Cursor>,
+    filters: Filters,
 }
 
-fn error_msg(code: &str, message: impl Into<String>) -> ServerMsg {
-    ServerMsg::Error {
+fn error_msg(code: &str, message: impl Into<String>) -> Utf8Bytes {
+    text_of(&ServerMsg::Error {
         v: PROTOCOL_VERSION,
         code: code.into(),
         message: message.into(),
-    }
+    })
 }
 
-async fn send<S: Sink<Message> + Unpin>(sink: &mut S, msg: Message) -> Result<(), Closed> {
-    sink.send(msg).await.map_err(|_| Closed)
+/// The socket's sink with the send timeout and liveness bookkeeping.
+struct Out<'a, S> {
+    sink: &'a mut S,
+    timeout: Duration,
+    liveness: Liveness,
+}
+
+impl<S: Sink<Message> + Unpin> Out<'_, S> {
+    async fn send(&mut self, text: Utf8Bytes) -> Result<(), Closed> {
+        self.raw(Message::Text(text)).await?;
+        self.liveness.sent(Instant::now());
+        Ok(())
+    }
+
+    async fn raw(&mut self, msg: Message) -> Result<(), Closed> {
+        match tokio::time::timeout(self.timeout, self.sink.send(msg)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Closed),
+        }
+    }
 }
 
 /// What a client message asks of the session.
 enum Request {
-    Switch(String),
+    Subscribe(Subscription),
     Nothing,
     Hangup,
 }
@@ -54,9 +81,10 @@ enum Request {
 /// Answer pings and bad input in place; report subscriptions and hang-ups.
 async fn handle_client<S: Sink<Message> + Unpin>(
     state: &AppState,
-    sink: &mut S,
+    out: &mut Out<'_, S>,
     msg: Option<Result<Message, axum::Error>>,
 ) -> Result<Request, Closed> {
+    out.liveness.heard(Instant::now());
     let raw = match msg {
         Some(Ok(Message::Text(t))) => t,
         Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(Request::Hangup),
@@ -64,135 +92,244 @@ async fn handle_client<S: Sink<Message> + Unpin>(
     };
     match serde_json::from_str::<ClientMsg>(raw.as_str()) {
         Ok(ClientMsg::Ping) => {
-            send(
-                sink,
-                text(&ServerMsg::Pong {
-                    v: PROTOCOL_VERSION,
-                    server_time: now_ms(),
-                }),
-            )
+            out.send(text_of(&ServerMsg::Pong {
+                v: PROTOCOL_VERSION,
+                server_time: now_ms(),
+            }))
             .await?;
             Ok(Request::Nothing)
         }
-        Ok(ClientMsg::Subscribe { tenant }) if state.hub.channel(&tenant).is_some() => Ok(Request::Switch(tenant)),
-        Ok(ClientMsg::Subscribe { tenant }) => {
-            send(
-                sink,
-                text(&error_msg("unknown_tenant", format!("unknown tenant {tenant:?}"))),
-            )
-            .await?;
+        Ok(ClientMsg::Subscribe { tenant, since, filters }) if state.hub.channel(&tenant).is_some() => {
+            Ok(Request::Subscribe(Subscription { tenant, since, filters }))
+        }
+        Ok(ClientMsg::Subscribe { tenant, .. }) => {
+            out.send(error_msg("unknown_tenant", format!("unknown tenant {tenant:?}")))
+                .await?;
             Ok(Request::Nothing)
         }
         Err(e) => {
-            send(sink, text(&error_msg("bad_message", e.to_string()))).await?;
+            out.send(error_msg("bad_message", e.to_string())).await?;
             Ok(Request::Nothing)
         }
     }
 }
 
-/// Drive one session until the client leaves or the server shuts down.
+/// Drive one session until the client leaves, goes silent, or the server shuts down.
 pub async fn run<S, R>(state: Arc<AppState>, mut sink: S, mut stream: R, mut shutdown: Shutdown)
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    // Wait for the first valid subscription.
-    let mut tenant = loop {
-        let next = tokio::select! {
+    let config = &state.config;
+    let liveness = Liveness::new(
+        Instant::now(),
+        Duration::from_secs(config.ping_secs),
+        Duration::from_secs(config.idle_timeout_secs),
+    );
+    let mut out = Out {
+        sink: &mut sink,
+        timeout: Duration::from_secs(config.send_timeout_secs),
+        liveness,
+    };
+    let mut next = loop {
+        let msg = tokio::select! {
             _ = shutdown.wait() => return,
-            n = tokio::time::timeout(SUBSCRIBE_TIMEOUT, stream.next()) => n,
+            m = tokio::time::timeout(SUBSCRIBE_TIMEOUT, stream.next()) => m,
         };
-        let Ok(msg) = next else {
-            let _ = send(&mut sink, text(&error_msg("subscribe_timeout", "send subscribe first"))).await;
+        let Ok(msg) = msg else {
+            let _ = out.send(error_msg("subscribe_timeout", "send subscribe first")).await;
             return;
         };
-        match handle_client(&state, &mut sink, msg).await {
-            Ok(Request::Switch(t)) => break t,
+        match handle_client(&state, &mut out, msg).await {
+            Ok(Request::Subscribe(s)) => break s,
             Ok(Request::Nothing) => continue,
             Ok(Request::Hangup) | Err(Closed) => return,
         }
     };
     loop {
-        let span = tracing::info_span!("ws_subscription", tenant = %tenant);
-        let served = serve_tenant(&state, &tenant, &mut sink, &mut stream, &mut shutdown);
-        match served.instrument(span).await {
-            Ok(Some(next)) => tenant = next,
+        let span = tracing::info_span!("ws_subscription", tenant = %next.tenant, filtered = !next.filters.is_empty());
+        match serve(&state, next, &mut out, &mut stream, &mut shutdown)
+            .instrument(span)
+            .await
+        {
+            Ok(Some(s)) => next = s,
             Ok(None) | Err(Closed) => break,
         }
     }
-    let _ = sink.send(Message::Close(None)).await;
+    let _ = out.raw(Message::Close(None)).await;
 }
 
-/// Serve one tenant: snapshot then deltas. Returns the next tenant on a re-subscribe, `None`
-/// when the session should end.
-async fn serve_tenant<S, R>(
+/// A snapshot message for the view, and the cursor it ends at. Tickets newest first, capped.
+fn snapshot(state: &AppState, live: &LiveTenant, tenant: &str, view: &mut View) -> (Cursor, Utf8Bytes) {
+    let info = state.tenants.get(tenant).expect("hub and tenants agree").info();
+    let projection = live.projection.read().expect("projection lock");
+    let mut tickets: Vec<&Ticket> = projection.tickets().filter(|t| view.filters.matches(t)).collect();
+    let kpis = Kpis::of(tickets.iter().copied());
+    view.reset(tickets.iter().map(|t| t.id.as_str()));
+    tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+    tickets.truncate(state.config.snapshot_max_tickets);
+    let cursor = projection.cursor();
+    let msg = ServerMsg::Snapshot {
+        v: PROTOCOL_VERSION,
+        cursor,
+        server_time: now_ms(),
+        tenant: info,
+        tickets: tickets.into_iter().cloned().collect(),
+        kpis,
+    };
+    (cursor, text_of(&msg))
+}
+
+/// Replay the entries after `since` up to the projection's cursor as `deltas`; returns that
+/// cursor and the last `to` the client was sent. `Ok(Err)` names why a snapshot is needed.
+async fn replay<S: Sink<Message> + Unpin>(
     state: &AppState,
+    live: &LiveTenant,
     tenant: &str,
-    sink: &mut S,
+    since: Cursor,
+    view: &mut View,
+    out: &mut Out<'_, S>,
+) -> Result<Result<(Cursor, Cursor), &'static str>, Closed> {
+    let head = live.projection.read().expect("projection lock").cursor();
+    if since > head {
+        return Ok(Err("unknown_cursor"));
+    }
+    let mut from = since;
+    let mut client = since;
+    let mut replayed = 0usize;
+    while from < head {
+        let chunk = match state.store.range_after(tenant, from, head, REPLAY_CHUNK).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "replay failed");
+                return Ok(Err("store_unavailable"));
+            }
+        };
+        let Some(&(to, _)) = chunk.last() else { break };
+        replayed += chunk.len();
+        if replayed > state.config.max_replay {
+            return Ok(Err("gap_too_large"));
+        }
+        let text = {
+            let projection = live.projection.read().expect("projection lock");
+            let events: Vec<_> = chunk
+                .iter()
+                .filter(|(_, e)| view.admit(&projection, e))
+                .map(|(_, e)| e)
+                .collect();
+            (!events.is_empty()).then(|| deltas_text(client, to, events.into_iter()))
+        };
+        if let Some(text) = text {
+            out.send(text).await?;
+            client = to;
+        }
+        from = to;
+    }
+    Ok(Ok((head, client)))
+}
+
+/// Serve one subscription. Returns the next one on a re-subscribe, `None` when done.
+async fn serve<S, R>(
+    state: &AppState,
+    sub: Subscription,
+    out: &mut Out<'_, S>,
     stream: &mut R,
     shutdown: &mut Shutdown,
-) -> Result<Option<String>, Closed>
+) -> Result<Option<Subscription>, Closed>
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
+    let tenant = sub.tenant.as_str();
     let channel = state.hub.channel(tenant).expect("only known tenants are subscribed");
-    let info = state.tenants.get(tenant).expect("hub and tenants agree").info();
     let live = state.live(tenant).expect("live state for every tenant");
-    'snapshot: loop {
+    let mut view = View::new(sub.filters);
+    let mut since = sub.since;
+    'start: loop {
         let mut frames = channel.subscribe();
-        // The snapshot is the projection's position; recent events are read up to it, so
-        // frames after it continue exactly where it ends.
-        let (mut cursor, total) = {
-            let projection = live.projection.read().expect("projection lock");
-            (projection.cursor(), projection.tickets().count() as u64)
-        };
-        let recent = match state.store.recent(tenant, cursor, state.config.snapshot_recent).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "snapshot failed");
-                send(
-                    sink,
-                    text(&error_msg("store_unavailable", "event store unavailable; retrying")),
-                )
-                .await?;
-                tokio::select! {
-                    _ = shutdown.wait() => return Ok(None),
-                    _ = tokio::time::sleep(SNAPSHOT_RETRY) => continue 'snapshot,
+        // `cursor`: entries handled so far; `client`: the last `to` the client was sent.
+        let (mut cursor, mut client) = match since.take() {
+            Some(since) => match replay(state, live, tenant, since, &mut view, out).await? {
+                Ok(positions) => positions,
+                Err(reason) => {
+                    tracing::info!(%since, reason, "cannot resume; resync");
+                    out.send(text_of(&ServerMsg::Resync {
+                        v: PROTOCOL_VERSION,
+                        reason: reason.into(),
+                    }))
+                    .await?;
+                    continue 'start;
                 }
+            },
+            None => {
+                let (cursor, text) = snapshot(state, live, tenant, &mut view);
+                out.send(text).await?;
+                (cursor, cursor)
             }
         };
-        let snapshot = ServerMsg::Snapshot {
-            v: PROTOCOL_VERSION,
-            cursor,
-            server_time: now_ms(),
-            tenant: info.clone(),
-            total,
-            recent,
-        };
-        send(sink, text(&snapshot)).await?;
+        if live.degraded.load(Ordering::SeqCst) {
+            out.send(text_of(&ServerMsg::Status {
+                v: PROTOCOL_VERSION,
+                state: LinkState::Degraded,
+                reason: Some("event store unreachable".into()),
+                server_time: now_ms(),
+            }))
+            .await?;
+        }
         loop {
+            let deadline = out.liveness.next_deadline();
             tokio::select! {
                 _ = shutdown.wait() => return Ok(None),
                 frame = frames.recv() => match frame {
-                    Ok(f) if f.to <= cursor => {}
-                    Ok(f) => {
-                        let bytes = if f.from >= cursor { f.text.clone() } else { f.after(cursor) };
-                        send(sink, Message::Text(bytes)).await?;
-                        cursor = f.to;
-                    }
+                    Ok(frame) => match &*frame {
+                        Frame::Status { text, .. } => out.send(text.clone()).await?,
+                        Frame::Deltas { to, .. } if *to <= cursor => {}
+                        Frame::Deltas { from, to, events, text } => {
+                            if *from > cursor {
+                                tracing::warn!(%from, %cursor, "frame does not continue the session; resync");
+                                out.send(text_of(&ServerMsg::Resync { v: PROTOCOL_VERSION, reason: "gap".into() })).await?;
+                                continue 'start;
+                            }
+                            let message = if view.is_unfiltered() && *from == cursor && client == cursor {
+                                Some(text.clone())
+                            } else {
+                                let projection = live.projection.read().expect("projection lock");
+                                let visible: Vec<_> = events
+                                    .iter()
+                                    .filter(|(c, e)| *c > cursor && view.admit(&projection, e))
+                                    .map(|(_, e)| e)
+                                    .collect();
+                                (!visible.is_empty()).then(|| deltas_text(client, *to, visible.into_iter()))
+                            };
+                            cursor = *to;
+                            if let Some(message) = message {
+                                out.send(message).await?;
+                                client = cursor;
+                            }
+                        }
+                    },
                     Err(RecvError::Lagged(skipped)) => {
                         tracing::info!(skipped_frames = skipped, "session fell behind; resync");
-                        let resync = ServerMsg::Resync { v: PROTOCOL_VERSION, reason: "lagged".into() };
-                        send(sink, text(&resync)).await?;
-                        continue 'snapshot;
+                        out.send(text_of(&ServerMsg::Resync { v: PROTOCOL_VERSION, reason: "lagged".into() })).await?;
+                        continue 'start;
                     }
                     Err(RecvError::Closed) => return Ok(None),
                 },
-                msg = stream.next() => match handle_client(state, sink, msg).await? {
-                    Request::Switch(next) => return Ok(Some(next)),
+                msg = stream.next() => match handle_client(state, out, msg).await? {
+                    Request::Subscribe(next) => return Ok(Some(next)),
                     Request::Nothing => {}
                     Request::Hangup => return Ok(None),
+                },
+                _ = tokio::time::sleep_until(deadline) => match out.liveness.poll(Instant::now()) {
+                    Some(Due::Close) => {
+                        tracing::info!("client silent; closing");
+                        return Ok(None);
+                    }
+                    Some(Due::Ping) => out.raw(Message::Ping(Default::default())).await?,
+                    Some(Due::Heartbeat) => {
+                        out.send(text_of(&ServerMsg::Heartbeat { v: PROTOCOL_VERSION, server_time: now_ms() })).await?
+                    }
+                    None => {}
                 },
             }
         }

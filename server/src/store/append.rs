@@ -56,6 +56,12 @@ return {1, sid, ticket, version}
 
 static APPEND: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
 
+/// Load the script into Redis' cache, so pipelined appends do not each miss it once.
+pub async fn preload<C: ConnectionLike + Send>(conn: &mut C) -> Result<(), StoreError> {
+    APPEND.load_async(conn).await?;
+    Ok(())
+}
+
 /// Where an event landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -78,6 +84,38 @@ pub async fn append<C: ConnectionLike + Send>(
     event: &Event,
     expected_version: Option<u64>,
 ) -> Result<Appended, StoreError> {
+    let mut results = append_many(conn, ticket_prefix, &[(event, expected_version)]).await?;
+    results.pop().expect("one result per event")
+}
+
+/// Append several events in one pipeline, in order (each one atomic and idempotent on its
+/// own). The outer error is a Redis failure: some of the events may have been written, and
+/// a retry with the same ids is safe. The inner results are per event.
+pub async fn append_many<C: ConnectionLike + Send>(
+    conn: &mut C,
+    ticket_prefix: &str,
+    events: &[(&Event, Option<u64>)],
+) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+    if events.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut pipe = redis::pipe();
+    for (event, expected_version) in events {
+        pipe.add_command(command(ticket_prefix, event, *expected_version)?);
+    }
+    let replies: Vec<(i64, String, String, u64)> = match pipe.query_async(conn).await {
+        Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
+            // Redis restarted and forgot the script: load it and send again (idempotent).
+            preload(conn).await?;
+            pipe.query_async(conn).await?
+        }
+        other => other?,
+    };
+    Ok(replies.into_iter().map(reply).collect())
+}
+
+/// The `EVALSHA` of one append.
+fn command(ticket_prefix: &str, event: &Event, expected_version: Option<u64>) -> Result<redis::Cmd, StoreError> {
     let json = serde_json::to_string(event).expect("events always serialise");
     let (mode, ticket) = match (&event.ticket, event.body.opens_ticket()) {
         (None, true) => ("open", ""),
@@ -85,20 +123,25 @@ pub async fn append<C: ConnectionLike + Send>(
         (None, false) => ("tenant", ""),
         (Some(_), true) => return Err(StoreError::Rejected("a new report cannot name a ticket".into())),
     };
-    let (status, sid, ticket, version): (i64, String, String, u64) = APPEND
-        .key(stream_key(&event.tenant))
-        .key(ticket_seq_key(&event.tenant))
-        .key(dedupe_key(&event.tenant, &event.id))
-        .key(versions_key(&event.tenant))
+    let mut cmd = redis::cmd("EVALSHA");
+    cmd.arg(APPEND.get_hash())
+        .arg(4)
+        .arg(stream_key(&event.tenant))
+        .arg(ticket_seq_key(&event.tenant))
+        .arg(dedupe_key(&event.tenant, &event.id))
+        .arg(versions_key(&event.tenant))
         .arg(json)
         .arg(ticket_prefix)
         .arg(DEDUPE_TTL_SECS)
         .arg(EVENT_FIELD)
         .arg(mode)
         .arg(ticket)
-        .arg(expected_version.map(|v| v.to_string()).unwrap_or_default())
-        .invoke_async(conn)
-        .await?;
+        .arg(expected_version.map(|v| v.to_string()).unwrap_or_default());
+    Ok(cmd)
+}
+
+/// One script reply as a result.
+fn reply((status, sid, ticket, version): (i64, String, String, u64)) -> Result<Appended, StoreError> {
     match status {
         -1 => {
             return Err(StoreError::VersionConflict {

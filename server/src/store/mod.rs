@@ -89,7 +89,8 @@ impl Store {
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)));
-        let conn = client.get_connection_manager_with_config(config).await?;
+        let mut conn = client.get_connection_manager_with_config(config).await?;
+        append::preload(&mut conn).await?;
         Ok(Store { conn, client })
     }
 
@@ -108,23 +109,26 @@ impl Store {
         append::append(&mut self.conn.clone(), ticket_prefix, event, expected_version).await
     }
 
-    /// The newest `limit` events of `tenant` up to and including `until`, newest first.
-    pub async fn recent(&self, tenant: &str, until: Cursor, limit: usize) -> Result<Vec<Event>, StoreError> {
-        if until == Cursor::ZERO {
-            return Ok(vec![]);
-        }
-        let range: StreamRangeReply = redis::cmd("XREVRANGE")
+    /// Up to `count` entries after `after` (exclusive) up to `until` (inclusive), oldest first.
+    pub async fn range_after(
+        &self,
+        tenant: &str,
+        after: Cursor,
+        until: Cursor,
+        count: usize,
+    ) -> Result<Vec<(Cursor, Event)>, StoreError> {
+        let range: StreamRangeReply = redis::cmd("XRANGE")
             .arg(stream_key(tenant))
+            .arg(format!("({after}"))
             .arg(until.to_string())
-            .arg("-")
             .arg("COUNT")
-            .arg(limit.max(1))
+            .arg(count.max(1))
             .query_async(&mut self.conn.clone())
             .await?;
         range
             .ids
             .iter()
-            .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)).map(|(_, e)| e))
+            .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)))
             .collect()
     }
 
@@ -144,6 +148,15 @@ impl Store {
             events.push(decode_entry(&entry.id, entry.get(EVENT_FIELD))?.1);
         }
         Ok(events)
+    }
+
+    /// Append events in one pipeline, in order (see [`append::append_many`]).
+    pub async fn append_many(
+        &self,
+        ticket_prefix: &str,
+        events: &[(&Event, Option<u64>)],
+    ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+        append::append_many(&mut self.conn.clone(), ticket_prefix, events).await
     }
 
     /// Liveness of Redis.

@@ -6,14 +6,16 @@
 //! `snapshot_every` entries (or [`SNAPSHOT_INTERVAL`]) it stores a snapshot.
 
 use super::{decode_entry, snapshot, stream_key, StoreError, EVENT_FIELD};
-use crate::realtime::hub::{Frame, TenantChannel};
+use crate::realtime::publish::Publish;
 use crate::shutdown::Shutdown;
 use crate::state::LiveTenant;
+use pantau_shared::protocol::LinkState;
 use redis::streams::{StreamReadOptions, StreamReadReply};
 use redis::AsyncCommands;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 use tracing::Instrument;
 
 /// How long one `XREAD` blocks waiting for entries.
@@ -31,11 +33,11 @@ pub async fn run(
     client: redis::Client,
     tenant: String,
     live: Arc<LiveTenant>,
-    channel: TenantChannel,
+    publisher: mpsc::Sender<Publish>,
     shutdown: Shutdown,
 ) {
     let span = tracing::info_span!("tailer", tenant = %tenant);
-    run_inner(client, tenant, live, channel, shutdown)
+    run_inner(client, tenant, live, publisher, shutdown)
         .instrument(span)
         .await
 }
@@ -44,7 +46,7 @@ async fn run_inner(
     client: redis::Client,
     tenant: String,
     live: Arc<LiveTenant>,
-    channel: TenantChannel,
+    publisher: mpsc::Sender<Publish>,
     mut shutdown: Shutdown,
 ) {
     let stop = shutdown.clone();
@@ -53,12 +55,16 @@ async fn run_inner(
     loop {
         let result = tokio::select! {
             _ = shutdown.wait() => return,
-            r = tail_once(&client, &tenant, &live, &channel, &mut started, &stop) => r,
+            r = tail_once(&client, &tenant, &live, &publisher, &mut started, &stop) => r,
         };
         match result {
             Ok(()) => return,
             Err(e) => {
                 tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "tailer lost redis; retrying");
+                if !live.degraded.swap(true, Ordering::SeqCst) {
+                    let reason = Some("event store unreachable".to_owned());
+                    let _ = publisher.send(Publish::Status(LinkState::Degraded, reason)).await;
+                }
                 tokio::select! {
                     _ = shutdown.wait() => return,
                     _ = tokio::time::sleep(backoff) => {}
@@ -69,12 +75,20 @@ async fn run_inner(
     }
 }
 
+/// Apply a batch under one write lock.
+fn apply_all(live: &LiveTenant, events: &[(pantau_shared::cursor::Cursor, pantau_shared::event::Event)]) {
+    let mut projection = live.projection.write().expect("projection lock");
+    for (cursor, event) in events {
+        projection.apply(*cursor, event);
+    }
+}
+
 /// Connect and read until shutdown (Ok) or a Redis error (Err).
 async fn tail_once(
     client: &redis::Client,
     tenant: &str,
     live: &LiveTenant,
-    channel: &TenantChannel,
+    publisher: &mpsc::Sender<Publish>,
     started: &mut bool,
     shutdown: &Shutdown,
 ) -> Result<(), StoreError> {
@@ -90,6 +104,10 @@ async fn tail_once(
             *live.projection.write().expect("projection lock") = p;
         }
         *started = true;
+    }
+    if live.degraded.swap(false, Ordering::SeqCst) {
+        tracing::info!("redis is back");
+        let _ = publisher.send(Publish::Status(LinkState::Ok, None)).await;
     }
     let key = stream_key(tenant);
     let mut from = live.projection.read().expect("projection lock").cursor();
@@ -122,14 +140,10 @@ async fn tail_once(
         }
         let to = events.last().map(|(c, _)| *c).unwrap_or(from);
         if !events.is_empty() {
-            let mut projection = live.projection.write().expect("projection lock");
-            for (cursor, event) in &events {
-                projection.apply(*cursor, event);
-            }
-            drop(projection);
+            apply_all(live, &events);
             since_snapshot += events.len() as u64;
-            if channel.has_subscribers() {
-                channel.publish(Frame::deltas(from, to, events));
+            if publisher.send(Publish::Batch { from, to, events }).await.is_err() {
+                return Ok(());
             }
             from = to;
         }
