@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody};
 use pantau_shared::protocol::{LinkState, ServerMsg, TenantInfo};
+use pantau_shared::sla::SlaConfig;
 use pantau_shared::ticket::Ticket;
 use std::collections::HashMap;
 
@@ -53,11 +54,14 @@ pub struct Board {
     pub cursor: Option<Cursor>,
     /// Reports that arrived while this screen watched.
     pub arrived: u64,
+    /// The tenant's SLA rules: deadlines are recomputed here exactly as on the server.
+    pub sla: SlaConfig,
 }
 
 impl Board {
     /// Replace everything with a snapshot.
-    pub fn reset(&mut self, cursor: Cursor, tickets: Vec<Ticket>) {
+    pub fn reset(&mut self, cursor: Cursor, tickets: Vec<Ticket>, sla: SlaConfig) {
+        self.sla = sla;
         self.tickets = tickets.into_iter().map(|t| (t.id.clone(), t)).collect();
         self.cursor = Some(cursor);
     }
@@ -70,7 +74,8 @@ impl Board {
         for e in events {
             match (&e.body, &e.ticket) {
                 (EventBody::ReportReceived(_), Some(id)) => {
-                    if let Some(t) = Ticket::open(e) {
+                    if let Some(mut t) = Ticket::open(e) {
+                        t.refresh_sla(&self.sla);
                         self.arrived += 1;
                         self.tickets.insert(id.clone(), t);
                     }
@@ -78,6 +83,7 @@ impl Board {
                 (_, Some(id)) => {
                     if let Some(t) = self.tickets.get_mut(id) {
                         t.apply(e);
+                        t.refresh_sla(&self.sla);
                     }
                 }
                 (_, None) => {}
@@ -142,8 +148,9 @@ impl WallState {
                 ..
             } => {
                 self.clock_offset_ms.set(server_time as f64 - local_now_ms);
-                self.tenant.set(Some(tenant));
-                self.board.update(|b| b.reset(cursor, tickets));
+                let sla = tenant.sla.clone();
+                self.tenant.set(Some(*tenant));
+                self.board.update(|b| b.reset(cursor, tickets, sla));
                 self.conn.set(ConnStatus::Live);
             }
             ServerMsg::Deltas {
@@ -218,7 +225,7 @@ mod tests {
     #[test]
     fn applies_continuous_deltas_and_detects_gaps() {
         let mut b = Board::default();
-        b.reset(c(1), vec![]);
+        b.reset(c(1), vec![], SlaConfig::default());
         let e1 = report("TGR-1", "sampah", "2026-11-23T03:00:00Z");
         assert_eq!(b.apply(c(1), c(2), &[e1]), Next::Continue);
         let mut assign = report("TGR-1", "sampah", "2026-11-23T03:01:00Z");
@@ -242,7 +249,7 @@ mod tests {
     #[test]
     fn lists_newest_and_counts_open_categories() {
         let mut b = Board::default();
-        b.reset(c(0), vec![]);
+        b.reset(c(0), vec![], SlaConfig::default());
         let events = [
             report("TGR-1", "sampah", "2026-11-23T03:00:00Z"),
             report("TGR-2", "banjir", "2026-11-23T03:01:00Z"),

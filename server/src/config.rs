@@ -96,6 +96,12 @@ pub struct ServeConfig {
     /// minute while entries arrive).
     #[arg(long, env = "PANTAU_SNAPSHOT_EVERY", default_value_t = DEFAULT_SNAPSHOT_EVERY)]
     pub snapshot_every: u64,
+    /// How often the SLA emitter checks for due warnings and breaches, ms.
+    #[arg(long, env = "PANTAU_SLA_TICK_MS", default_value_t = 1_000)]
+    pub sla_tick_ms: u64,
+    /// Time-to-live of the SLA emitter's lease, ms: how long a dead leader blocks a takeover.
+    #[arg(long, env = "PANTAU_SLA_LEASE_MS", default_value_t = 10_000)]
+    pub sla_lease_ms: u64,
     /// Demo feed: reports per second posted for every tenant (0 = off).
     #[arg(long, env = "PANTAU_DEMO_RATE", default_value_t = 0.0)]
     pub demo_rate: f64,

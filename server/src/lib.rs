@@ -15,6 +15,7 @@
 //! - [`http`]: the axum router: ingest, `/ws`, health, the built frontend.
 //! - [`redis_embedded`]: a private `redis-server` when `REDIS_URL` is unset.
 //! - [`serve`]: wires the above together for `pantau serve`.
+//! - [`sla`]: which SLA warnings/breaches are due, and the lease-holding task that emits them.
 //! - [`simulate`]: the demo feed (`pantau simulate`, `pantau serve --demo-rate`).
 //! - [`geo_area`]: tenant kecamatan polygons from GeoJSON, random points inside them.
 
@@ -30,6 +31,7 @@ pub mod redis_embedded;
 pub mod serve;
 pub mod shutdown;
 pub mod simulate;
+pub mod sla;
 pub mod state;
 pub mod store;
 pub mod telemetry;

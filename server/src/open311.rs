@@ -9,7 +9,7 @@
 //! placed in a kecamatan.
 
 use crate::tenant::{Category, Tenant};
-use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat};
 use pantau_shared::ticket::Ticket;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -131,15 +131,15 @@ pub fn local_time(tenant: &Tenant, utc: &str) -> String {
         .unwrap_or_else(|_| utc.to_owned())
 }
 
-/// The ticket as an Open311 service request. `expected_datetime` is the category's
-/// resolution target counted round the clock from the report.
+/// The ticket as an Open311 service request. `expected_datetime` is the deadline of its
+/// resolution target (absent while the clock is paused or without a policy).
 pub fn request(tenant: &Tenant, t: &Ticket) -> ServiceRequest {
     let category = tenant.category(&t.category);
-    let expected = category.and_then(|c| {
-        let created = DateTime::parse_from_rfc3339(&t.created_at).ok()?.with_timezone(&Utc);
-        let due = created + Duration::hours(i64::from(c.resolution_hours));
-        Some(local_time(tenant, &due.to_rfc3339()))
-    });
+    let expected = t
+        .sla
+        .as_ref()
+        .and_then(|s| s.resolution.deadline)
+        .map(|d| local_time(tenant, &d.to_rfc3339()));
     let place = [
         t.kelurahan.as_ref().map(|k| format!("Kel. {}", k.name)),
         t.kecamatan.as_ref().map(|k| format!("Kec. {}", k.name)),

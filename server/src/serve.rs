@@ -3,11 +3,13 @@
 
 use crate::config::ServeConfig;
 use crate::http;
+use crate::projection::Projection;
 use crate::realtime::hub::Hub;
 use crate::realtime::publish;
 use crate::redis_embedded::EmbeddedRedis;
 use crate::shutdown::{self, Shutdown};
 use crate::simulate;
+use crate::sla;
 use crate::state::{AppState, LiveTenant};
 use crate::store::{tail, Store};
 use crate::tenant::Tenants;
@@ -59,12 +61,14 @@ async fn serve(
     let store = Store::connect(redis_url)
         .await
         .with_context(|| format!("cannot connect to Redis at {redis_url}"))?;
-    let tenants = Tenants::load(&config.config_dir.join("tenants"), &config.assets_dir)
+    let tenants = Tenants::load(&config.config_dir, &config.assets_dir)
         .with_context(|| format!("cannot load tenants from {}", config.config_dir.display()))?;
     let live = tenants
         .iter()
         .map(|t| {
             let live = LiveTenant {
+                sla: t.sla.clone(),
+                projection: Projection::new(t.sla.clone()).into(),
                 snapshot_every: config.snapshot_every.max(1),
                 ..Default::default()
             };
@@ -100,6 +104,8 @@ async fn serve(
             shutdown.clone(),
         ));
     }
+    let holder = format!("{addr}/{}", uuid::Uuid::now_v7());
+    tasks.spawn(sla::emitter::run(state.clone(), holder, shutdown.clone()));
     if state.config.demo_rate > 0.0 {
         for tenant in state.tenants.iter() {
             let feed = simulate::feed(

@@ -119,7 +119,7 @@ pub async fn feed(
 
 /// `pantau simulate`.
 pub async fn run(config: SimulateConfig) -> anyhow::Result<()> {
-    let tenants = Tenants::load(&config.config_dir.join("tenants"), &config.assets_dir)?;
+    let tenants = Tenants::load(&config.config_dir, &config.assets_dir)?;
     let tenant = tenants
         .get(&config.tenant)
         .cloned()

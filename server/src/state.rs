@@ -6,6 +6,7 @@ use crate::realtime::hub::Hub;
 use crate::shutdown::Shutdown;
 use crate::store::Store;
 use crate::tenant::Tenants;
+use pantau_shared::sla::SlaConfig;
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
@@ -13,6 +14,8 @@ use std::sync::{Arc, RwLock};
 /// One tenant's live state in this process, kept by its tailer.
 #[derive(Default)]
 pub struct LiveTenant {
+    /// The tenant's SLA rules (the projection computes targets with them).
+    pub sla: Arc<SlaConfig>,
     /// Stream entries between two stored snapshots.
     pub snapshot_every: u64,
     /// Everything derived from the stream so far.

@@ -6,8 +6,10 @@ use crate::geo_area::{self, Area, AreaError};
 use geo::Point;
 use pantau_shared::event::{Place, Priority};
 use pantau_shared::protocol::TenantInfo;
+use pantau_shared::sla::{Calendar, Hours, Policy, SlaConfig};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TenantError {
@@ -47,6 +49,118 @@ pub struct Category {
     pub response_hours: u32,
     /// Target until resolution, hours.
     pub resolution_hours: u32,
+    /// `24x7` or `office`.
+    #[serde(default = "default_calendar")]
+    pub calendar: String,
+}
+
+fn default_calendar() -> String {
+    CALENDAR_24X7.to_owned()
+}
+
+/// Calendar names a category may use, and their index in the tenant's [`SlaConfig`].
+const CALENDAR_24X7: &str = "24x7";
+const CALENDAR_OFFICE: &str = "office";
+
+/// `[sla]` of a tenant file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlaFile {
+    warning_share: f64,
+    #[serde(default)]
+    extra_holidays: Vec<chrono::NaiveDate>,
+    /// `mon = "08:00-16:00"`, ... (missing days are closed).
+    office_hours: std::collections::BTreeMap<String, String>,
+    priority_factor: std::collections::BTreeMap<String, f64>,
+}
+
+/// `config/holidays.toml`.
+#[derive(Debug, Deserialize)]
+struct HolidaysFile {
+    dates: Vec<chrono::NaiveDate>,
+}
+
+/// `"08:00-16:00"` as minutes after midnight.
+fn parse_hours(s: &str) -> Option<Hours> {
+    let minutes = |t: &str| {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    let (open, close) = s.split_once('-')?;
+    let hours = Hours {
+        open: minutes(open)?,
+        close: minutes(close)?,
+    };
+    (hours.open < hours.close).then_some(hours)
+}
+
+/// The tenant's SLA rules: calendars 0 = 24/7 and 1 = office hours; one policy per
+/// category × priority (the category's hours scaled by the priority factor).
+fn sla_config(
+    file: &SlaFile,
+    categories: &[Category],
+    national: &[chrono::NaiveDate],
+    offset: i32,
+) -> Result<SlaConfig, String> {
+    if !(0.0..1.0).contains(&file.warning_share) {
+        return Err("sla.warning_share must be in [0, 1)".into());
+    }
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    if let Some(day) = file.office_hours.keys().find(|d| !DAYS.contains(&d.as_str())) {
+        return Err(format!("sla.office_hours: unknown day {day:?}"));
+    }
+    let mut week = [None; 7];
+    for (i, day) in DAYS.iter().enumerate() {
+        if let Some(text) = file.office_hours.get(*day) {
+            week[i] = Some(parse_hours(text).ok_or_else(|| format!("sla.office_hours.{day}: expected HH:MM-HH:MM"))?);
+        }
+    }
+    let holidays = national.iter().chain(&file.extra_holidays).copied().collect();
+    let calendars = vec![
+        Calendar {
+            week: None,
+            holidays: Default::default(),
+            utc_offset_minutes: offset,
+        },
+        Calendar {
+            week: Some(week),
+            holidays,
+            utc_offset_minutes: offset,
+        },
+    ];
+    let mut policies = Vec::new();
+    for c in categories {
+        let calendar = match c.calendar.as_str() {
+            CALENDAR_24X7 => 0,
+            CALENDAR_OFFICE => 1,
+            other => {
+                return Err(format!(
+                    "category {}: unknown calendar {other:?} (24x7 or office)",
+                    c.code
+                ))
+            }
+        };
+        for priority in Priority::ALL {
+            let factor = *file
+                .priority_factor
+                .get(priority.as_str())
+                .ok_or_else(|| format!("sla.priority_factor.{} is missing", priority.as_str()))?;
+            let minutes = |hours: u32| ((f64::from(hours) * 60.0 * factor).round() as u32).max(1);
+            policies.push(Policy {
+                category: c.code.clone(),
+                priority,
+                response_minutes: minutes(c.response_hours),
+                resolution_minutes: minutes(c.resolution_hours),
+                calendar,
+            });
+        }
+    }
+    Ok(SlaConfig {
+        warning_share: file.warning_share,
+        calendars,
+        policies,
+    })
 }
 
 /// An ingest source's API key, stored as its SHA-256 digest (hex) so config files hold no
@@ -72,6 +186,7 @@ struct TenantFile {
     boundary_geojson: String,
     kecamatan_geojson: String,
     kelurahan_geojson: String,
+    sla: SlaFile,
     #[serde(default)]
     api_keys: Vec<ApiKey>,
     agencies: Vec<Agency>,
@@ -97,6 +212,8 @@ pub struct Tenant {
     pub categories: Vec<Category>,
     /// Keys of ingest sources.
     pub api_keys: Vec<ApiKey>,
+    /// SLA calendars and policies (shared with walls).
+    pub sla: Arc<SlaConfig>,
     /// The region's outline.
     pub boundary: Vec<Area>,
     /// Its kecamatan.
@@ -121,6 +238,7 @@ impl Tenant {
             time_zone: self.time_zone.clone(),
             zone_label: self.zone_label.clone(),
             utc_offset_minutes: self.utc_offset_minutes,
+            sla: (*self.sla).clone(),
         }
     }
 
@@ -165,7 +283,12 @@ impl Tenant {
         Some(Placement { kecamatan, kelurahan })
     }
 
-    fn from_file(file: TenantFile, path: &Path, assets: &Path) -> Result<Tenant, TenantError> {
+    fn from_file(
+        file: TenantFile,
+        path: &Path,
+        assets: &Path,
+        national: &[chrono::NaiveDate],
+    ) -> Result<Tenant, TenantError> {
         let invalid = |reason: String| TenantError::Invalid {
             path: path.to_owned(),
             reason,
@@ -198,7 +321,9 @@ impl Tenant {
                 )));
             }
         }
+        let sla = sla_config(&file.sla, &file.categories, national, file.utc_offset_minutes).map_err(invalid)?;
         Ok(Tenant {
+            sla: Arc::new(sla),
             boundary: geo_area::load(&assets.join(&file.boundary_geojson))?,
             kecamatan: geo_area::load(&assets.join(&file.kecamatan_geojson))?,
             kelurahan: geo_area::load(&assets.join(&file.kelurahan_geojson))?,
@@ -220,8 +345,20 @@ impl Tenant {
 pub struct Tenants(Vec<Tenant>);
 
 impl Tenants {
-    /// Read every `*.toml` in `dir` (sorted by name); GeoJSON paths are under `assets`.
-    pub fn load(dir: &Path, assets: &Path) -> Result<Tenants, TenantError> {
+    /// Read `<config>/holidays.toml` and every `<config>/tenants/*.toml` (sorted by name);
+    /// GeoJSON paths are under `assets`.
+    pub fn load(config: &Path, assets: &Path) -> Result<Tenants, TenantError> {
+        let holidays_path = config.join("holidays.toml");
+        let text = std::fs::read_to_string(&holidays_path).map_err(|source| TenantError::Read {
+            path: holidays_path.clone(),
+            source,
+        })?;
+        let national: HolidaysFile = toml::from_str(&text).map_err(|e| TenantError::Invalid {
+            path: holidays_path.clone(),
+            reason: e.to_string(),
+        })?;
+        let dir = config.join("tenants");
+        let dir = dir.as_path();
         let read_dir = std::fs::read_dir(dir).map_err(|source| TenantError::Read {
             path: dir.to_owned(),
             source,
@@ -241,7 +378,7 @@ impl Tenants {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-            tenants.push(Tenant::from_file(file, &path, assets)?);
+            tenants.push(Tenant::from_file(file, &path, assets, &national.dates)?);
         }
         if tenants.is_empty() {
             return Err(TenantError::None(dir.to_owned()));
@@ -264,7 +401,7 @@ impl Tenants {
 #[cfg(test)]
 pub fn test_tenants() -> Tenants {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    Tenants::load(&root.join("config/tenants"), &root.join("assets")).expect("demo tenants load")
+    Tenants::load(&root.join("config"), &root.join("assets")).expect("demo tenants load")
 }
 
 #[cfg(test)]
@@ -290,6 +427,17 @@ mod tests {
         assert_eq!(tgr.category("banjir").unwrap().agency, "bpbd");
         assert_eq!(tgr.api_key_source("tangerang-demo-key"), Some("demo-citizen-app"));
         assert_eq!(tgr.api_key_source("banjar-demo-key"), None, "keys are per tenant");
+        let banjir = tgr.sla.policy("banjir", Priority::Critical).unwrap();
+        assert_eq!(
+            (banjir.response_minutes, banjir.resolution_minutes, banjir.calendar),
+            (15, 180, 0)
+        );
+        let road = tgr.sla.policy("jalan_rusak", Priority::Low).unwrap();
+        assert_eq!((road.response_minutes, road.calendar), (16 * 60, 1));
+        let office = &tgr.sla.calendars[1];
+        assert!(office.holidays.contains(&"2026-08-17".parse().unwrap()));
+        assert_eq!(office.week.unwrap()[4].unwrap().close, 15 * 60, "short Friday");
+        assert!(office.week.unwrap()[5].is_none(), "Saturday closed");
     }
 
     /// Points are placed in the right kecamatan and kelurahan; points elsewhere are refused.

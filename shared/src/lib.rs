@@ -6,6 +6,7 @@
 //! - [`event`]: the events held in the Redis Stream (`pantau:{tenant}:events`), one per entry.
 //! - [`protocol`]: WebSocket messages between server and clients (`ClientMsg`, `ServerMsg`).
 //! - [`ticket`]: a ticket's state folded from its events (pure; used by server and wall).
+//! - [`sla`]: SLA deadline math over business calendars (pure; server and wall agree).
 //! - [`cursor`]: stream ids (`<ms>-<seq>`) as ordered cursors.
 //!
 //! Every message and event carries `v` (the protocol/event version, [`PROTOCOL_VERSION`]).
@@ -13,6 +14,7 @@
 pub mod cursor;
 pub mod event;
 pub mod protocol;
+pub mod sla;
 pub mod ticket;
 
 /// Version of the event schema and the WebSocket protocol carried in every `v` field.

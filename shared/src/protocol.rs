@@ -19,7 +19,9 @@
 
 use crate::cursor::Cursor;
 use crate::event::Event;
+use crate::sla::{SlaConfig, SlaState};
 use crate::ticket::Ticket;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -91,6 +93,9 @@ pub struct TenantInfo {
     pub zone_label: String,
     /// Offset from UTC in minutes (Indonesia has no daylight saving time).
     pub utc_offset_minutes: i32,
+    /// The SLA rules, so walls compute the same deadlines as the server.
+    #[serde(default)]
+    pub sla: SlaConfig,
 }
 
 /// Headline counts over the tickets a snapshot holds.
@@ -103,13 +108,26 @@ pub struct Kpis {
     pub by_status: BTreeMap<String, u64>,
     /// Open tickets per agency.
     pub open_by_agency: BTreeMap<String, u64>,
+    /// Tickets per state of their resolution target (`on_track`, `warning`, `breached`,
+    /// `paused`, `met`, `missed`) at `server_time`.
+    #[serde(default)]
+    pub resolution_sla: BTreeMap<String, u64>,
+    /// Tickets per state of their response target.
+    #[serde(default)]
+    pub response_sla: BTreeMap<String, u64>,
 }
 
 impl Kpis {
-    /// Count over `tickets`.
-    pub fn of<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> Kpis {
+    /// Count over `tickets`, SLA states as of `now`.
+    pub fn of<'a>(tickets: impl IntoIterator<Item = &'a Ticket>, now: DateTime<Utc>) -> Kpis {
         let mut k = Kpis::default();
+        let count =
+            |map: &mut BTreeMap<String, u64>, state: SlaState| *map.entry(state.as_str().to_owned()).or_default() += 1;
         for t in tickets {
+            if let Some(sla) = &t.sla {
+                count(&mut k.response_sla, sla.response.state(now));
+                count(&mut k.resolution_sla, sla.resolution.state(now));
+            }
             k.total += 1;
             *k.by_status.entry(t.status.as_str().to_owned()).or_default() += 1;
             if t.status.is_open() {
@@ -141,8 +159,8 @@ pub enum ServerMsg {
         cursor: Cursor,
         /// Server clock, Unix ms.
         server_time: i64,
-        /// The tenant subscribed to.
-        tenant: TenantInfo,
+        /// The tenant subscribed to (boxed: it carries the SLA rules).
+        tenant: Box<TenantInfo>,
         /// The tickets matching the session's filters (newest first, capped).
         tickets: Vec<Ticket>,
         /// Counts over those tickets.

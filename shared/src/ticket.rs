@@ -2,6 +2,8 @@
 //! the same ticket on every server process and in every browser.
 
 use crate::event::{Event, EventBody, Place, Priority, SlaTarget, TicketStatus};
+use crate::sla::{Clocks, Pause, SlaConfig, TicketSla};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The live state of one ticket.
@@ -52,6 +54,18 @@ pub struct Ticket {
     pub sla_warned: Vec<SlaTarget>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sla_breached: Vec<SlaTarget>,
+    /// When the current resolution attempt started: creation, or the last reopening.
+    pub resolution_started_at: String,
+    /// Spans spent in `pending_citizen` (SLA clocks stand still).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pauses: Vec<Pause>,
+    /// Deadlines of both targets under the tenant's policy (none without a policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<TicketSla>,
+}
+
+fn utc(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 impl Ticket {
@@ -86,7 +100,30 @@ impl Ticket {
             comments: 0,
             sla_warned: vec![],
             sla_breached: vec![],
+            resolution_started_at: event.at.clone(),
+            pauses: vec![],
+            sla: None,
         })
+    }
+
+    /// Recompute the SLA targets from the ticket's facts (after every applied event, and
+    /// when the policy may have changed).
+    pub fn refresh_sla(&mut self, config: &SlaConfig) {
+        let (Some(created_at), Some(resolution_started_at)) = (utc(&self.created_at), utc(&self.resolution_started_at))
+        else {
+            self.sla = None;
+            return;
+        };
+        let clocks = Clocks {
+            category: &self.category,
+            priority: self.priority,
+            created_at,
+            first_assigned_at: self.first_assigned_at.as_deref().and_then(utc),
+            resolution_started_at,
+            resolved_at: self.resolved_at.as_deref().and_then(utc),
+            pauses: &self.pauses,
+        };
+        self.sla = config.evaluate(&clocks);
     }
 
     /// Apply a later event of this ticket. Every event counts towards `version` (so the
@@ -107,11 +144,30 @@ impl Ticket {
                 }
             }
             EventBody::StatusChanged(s) => {
+                let previous = self.status;
                 self.status = s.status;
                 self.status_note = s.note.clone();
+                let at = utc(&event.at);
+                if previous == TicketStatus::PendingCitizen && s.status != TicketStatus::PendingCitizen {
+                    if let Some(open) = self.pauses.iter_mut().rev().find(|p| p.to.is_none()) {
+                        open.to = at;
+                    }
+                }
+                if s.status == TicketStatus::PendingCitizen && previous != TicketStatus::PendingCitizen {
+                    if let Some(from) = at {
+                        self.pauses.push(Pause { from, to: None });
+                    }
+                }
                 match s.status {
                     TicketStatus::Resolved => self.resolved_at = Some(event.at.clone()),
                     TicketStatus::Closed | TicketStatus::Rejected => {}
+                    _ if previous == TicketStatus::Resolved => {
+                        // Reopened: a new resolution attempt with its own deadline and marks.
+                        self.resolved_at = None;
+                        self.resolution_started_at = event.at.clone();
+                        self.sla_warned.retain(|t| *t != SlaTarget::Resolution);
+                        self.sla_breached.retain(|t| *t != SlaTarget::Resolution);
+                    }
                     _ => self.resolved_at = None,
                 }
             }
@@ -183,7 +239,7 @@ mod tests {
         t.apply(&assign);
         assert!(!f(r#"{"agency":"dlh"}"#).matches(&t));
         assert_eq!(t.status, TicketStatus::Assigned);
-        let k = Kpis::of([&t]);
+        let k = Kpis::of([&t], utc("2026-11-23T04:00:00Z").unwrap());
         assert_eq!((k.total, k.open, k.open_by_agency["pupr"]), (1, 1, 1));
     }
 }

@@ -11,7 +11,13 @@ use tokio_tungstenite::tungstenite::Message;
 
 fn rss_kib(pid: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("server pid");
-    status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).unwrap().parse().unwrap()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 fn tcp_mem_pages() -> u64 {
@@ -33,7 +39,9 @@ async fn main() {
     for i in 0..count {
         match tokio_tungstenite::connect_async(url.as_str()).await {
             Ok((mut ws, _)) => {
-                ws.send(Message::text(r#"{"type":"subscribe","tenant":"tangerang"}"#)).await.unwrap();
+                ws.send(Message::text(r#"{"type":"subscribe","tenant":"tangerang"}"#))
+                    .await
+                    .unwrap();
                 let _snapshot = ws.next().await;
                 sockets.push(ws);
             }
@@ -51,7 +59,16 @@ async fn main() {
     let mem = tcp_mem_pages().saturating_sub(mem0) * 4;
     let per_conn = (rss * 1024 + mem * 1024 / 2) / held.max(1);
     println!("held {held} idle subscriptions ({failed} failed)");
-    println!("server RSS growth {rss} KiB = {} bytes/connection", rss * 1024 / held.max(1));
-    println!("kernel TCP memory growth {mem} KiB (both ends) = {} bytes/connection (server half)", mem * 1024 / 2 / held.max(1));
-    println!("total ≈ {per_conn} bytes/connection ≈ {} connections per GiB", (1u64 << 30) / per_conn.max(1));
+    println!(
+        "server RSS growth {rss} KiB = {} bytes/connection",
+        rss * 1024 / held.max(1)
+    );
+    println!(
+        "kernel TCP memory growth {mem} KiB (both ends) = {} bytes/connection (server half)",
+        mem * 1024 / 2 / held.max(1)
+    );
+    println!(
+        "total ≈ {per_conn} bytes/connection ≈ {} connections per GiB",
+        (1u64 << 30) / per_conn.max(1)
+    );
 }

@@ -13,6 +13,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pantau_shared::event::TicketStatus;
+use pantau_shared::protocol::Kpis;
+use pantau_shared::sla::Target;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -22,6 +24,40 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/{tenant}/tickets", get(list_tickets))
         .route("/api/v1/{tenant}/tickets/{ticket}", get(get_ticket))
         .route("/api/v1/{tenant}/tickets/{ticket}/{command}", post(command_ticket))
+        .route("/api/v1/{tenant}/sla", get(sla_summary))
+}
+
+/// A target's standing at `now`: state, seconds left (negative when late), share used.
+fn target_now(t: &Target, now: chrono::DateTime<chrono::Utc>) -> Value {
+    let total = f64::from(t.minutes) * 60.0;
+    let remaining = match (t.deadline, t.paused_remaining_secs) {
+        (Some(d), _) => Some((d - now).num_seconds()),
+        (None, left) => left,
+    };
+    let share_used = match (t.done_at, remaining) {
+        (None, Some(r)) if t.deadline.is_some() => {
+            // Business time left until the deadline over the whole target.
+            Some(((total - r.max(0) as f64) / total).clamp(0.0, 10.0))
+        }
+        _ => None,
+    };
+    json!({ "state": t.state(now), "remaining_secs": remaining, "share_used": share_used })
+}
+
+/// Per tenant: tickets per SLA state of each target, now.
+async fn sla_summary(
+    State(state): State<Arc<AppState>>,
+    Path(tenant_id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let tenant = tenant(&state, &tenant_id)?;
+    let now = chrono::Utc::now();
+    let live = state.live(&tenant.id).expect("live state for every tenant");
+    let kpis = Kpis::of(live.projection.read().expect("projection lock").tickets(), now);
+    Ok(Json(json!({
+        "server_time": now.timestamp_millis(),
+        "response": kpis.response_sla,
+        "resolution": kpis.resolution_sla,
+    })))
 }
 
 /// Query string of `GET /tickets`.
@@ -88,7 +124,14 @@ async fn get_ticket(
         (ticket, projection.history(&ticket_id).unwrap_or_default().to_vec())
     };
     let history = state.store.events(&tenant.id, &ids).await?;
-    Ok(Json(json!({ "ticket": ticket, "history": history })))
+    let now = chrono::Utc::now();
+    let sla_now = ticket
+        .sla
+        .as_ref()
+        .map(|s| json!({ "response": target_now(&s.response, now), "resolution": target_now(&s.resolution, now) }));
+    Ok(Json(
+        json!({ "ticket": ticket, "sla_now": sla_now, "history": history }),
+    ))
 }
 
 /// `POST /tickets/{id}/{assign|status|comment|priority}` with the event's fields as body.

@@ -9,9 +9,11 @@ pub mod query;
 
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody, Resource};
+use pantau_shared::sla::SlaConfig;
 use pantau_shared::ticket::Ticket;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A gauge and when its source last reported (so a stale source shows).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,7 +23,7 @@ pub struct Gauge {
 }
 
 /// Everything derived from a tenant's stream up to `cursor`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Projection {
     /// Last stream entry applied.
     cursor: Cursor,
@@ -32,11 +34,38 @@ pub struct Projection {
     history: HashMap<String, Vec<Cursor>>,
     /// Latest gauge per `kind/facility/unit`.
     gauges: BTreeMap<String, Gauge>,
+    /// The tenant's SLA rules (configuration, not state: not part of snapshots).
+    #[serde(skip)]
+    sla: Arc<SlaConfig>,
+}
+
+impl PartialEq for Projection {
+    /// Equal state (the rules are configuration, compared by their effect on tickets).
+    fn eq(&self, other: &Self) -> bool {
+        self.cursor == other.cursor
+            && self.applied == other.applied
+            && self.tickets == other.tickets
+            && self.history == other.history
+            && self.gauges == other.gauges
+    }
 }
 
 impl Projection {
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty projection whose tickets get SLA targets under `sla`.
+    pub fn new(sla: Arc<SlaConfig>) -> Self {
+        Projection {
+            sla,
+            ..Default::default()
+        }
+    }
+
+    /// Use `sla` from now on and recompute every ticket's targets (after loading a
+    /// snapshot, whose rules may have changed since it was written).
+    pub fn set_sla(&mut self, sla: Arc<SlaConfig>) {
+        for t in self.tickets.values_mut() {
+            t.refresh_sla(&sla);
+        }
+        self.sla = sla;
     }
 
     /// Last stream entry applied (`0-0` for none).
@@ -59,7 +88,8 @@ impl Projection {
         match (&event.body, &event.ticket) {
             (EventBody::ReportReceived(_), Some(id)) => {
                 if !self.tickets.contains_key(id) {
-                    if let Some(ticket) = Ticket::open(event) {
+                    if let Some(mut ticket) = Ticket::open(event) {
+                        ticket.refresh_sla(&self.sla);
                         self.tickets.insert(id.clone(), ticket);
                         self.history.insert(id.clone(), vec![cursor]);
                     }
@@ -78,6 +108,7 @@ impl Projection {
             (_, Some(id)) => {
                 if let Some(ticket) = self.tickets.get_mut(id) {
                     ticket.apply(event);
+                    ticket.refresh_sla(&self.sla);
                     self.history.entry(id.clone()).or_default().push(cursor);
                 }
             }

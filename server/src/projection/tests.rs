@@ -123,7 +123,7 @@ fn entries(ops: &[Op]) -> Vec<(Cursor, Event)> {
 }
 
 fn fold(entries: &[(Cursor, Event)]) -> Projection {
-    let mut p = Projection::new();
+    let mut p = Projection::new(Default::default());
     for (c, e) in entries {
         p.apply(*c, e);
     }

@@ -164,7 +164,7 @@ fn snapshot(state: &AppState, live: &LiveTenant, tenant: &str, view: &mut View) 
     let info = state.tenants.get(tenant).expect("hub and tenants agree").info();
     let projection = live.projection.read().expect("projection lock");
     let mut tickets: Vec<&Ticket> = projection.tickets().filter(|t| view.filters.matches(t)).collect();
-    let kpis = Kpis::of(tickets.iter().copied());
+    let kpis = Kpis::of(tickets.iter().copied(), chrono::Utc::now());
     view.reset(tickets.iter().map(|t| t.id.as_str()));
     tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
     tickets.truncate(state.config.snapshot_max_tickets);
@@ -173,7 +173,7 @@ fn snapshot(state: &AppState, live: &LiveTenant, tenant: &str, view: &mut View) 
         v: PROTOCOL_VERSION,
         cursor,
         server_time: now_ms(),
-        tenant: info,
+        tenant: Box::new(info),
         tickets: tickets.into_iter().cloned().collect(),
         kpis,
     };

@@ -6,6 +6,7 @@
 //! - reads for snapshots live here.
 
 pub mod append;
+pub mod lease;
 pub mod snapshot;
 pub mod tail;
 
@@ -157,6 +158,16 @@ impl Store {
         events: &[(&Event, Option<u64>)],
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         append::append_many(&mut self.conn.clone(), ticket_prefix, events).await
+    }
+
+    /// Take or renew a lease (see [`lease`]).
+    pub async fn hold_lease(&self, key: &str, holder: &str, ttl_ms: u64) -> Result<bool, StoreError> {
+        lease::hold(&mut self.conn.clone(), key, holder, ttl_ms).await
+    }
+
+    /// Give a lease up if held.
+    pub async fn release_lease(&self, key: &str, holder: &str) -> Result<(), StoreError> {
+        lease::release(&mut self.conn.clone(), key, holder).await
     }
 
     /// Liveness of Redis.

@@ -99,7 +99,8 @@ async fn tail_once(
     let mut conn = client.get_multiplexed_async_connection_with_config(&config).await?;
     if !*started {
         let t0 = Instant::now();
-        if let Some(p) = snapshot::load(&mut conn, tenant).await? {
+        if let Some(mut p) = snapshot::load(&mut conn, tenant).await? {
+            p.set_sla(live.sla.clone());
             tracing::info!(cursor = %p.cursor(), entries = p.applied(), load_ms = t0.elapsed().as_millis() as u64, "loaded projection snapshot");
             *live.projection.write().expect("projection lock") = p;
         }

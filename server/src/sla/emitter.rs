@@ -1,0 +1,74 @@
+//! The one task (per deployment) that appends due SLA events: every tick each process tries
+//! to take or renew the SLA lease; the holder computes what is due in every tenant and
+//! appends it through the idempotent append (deterministic ids), so a failover — or the
+//! projection lagging behind its own appends — never writes an event twice. A new holder
+//! emits what fell due while nobody held the lease: late, but once.
+
+use crate::shutdown::Shutdown;
+use crate::sla::due::due_events;
+use crate::state::AppState;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::Instrument;
+
+/// The lease key (one SLA emitter for the whole deployment).
+pub const LEASE_KEY: &str = "pantau:sla_leader";
+
+/// Run until shutdown. `holder` names this process in the lease.
+pub async fn run(state: Arc<AppState>, holder: String, shutdown: Shutdown) {
+    let span = tracing::info_span!("sla_emitter", %holder);
+    run_inner(state, holder, shutdown).instrument(span).await
+}
+
+async fn run_inner(state: Arc<AppState>, holder: String, mut shutdown: Shutdown) {
+    let tick = Duration::from_millis(state.config.sla_tick_ms.max(10));
+    let ttl_ms = state.config.sla_lease_ms.max(100);
+    let mut ticker = tokio::time::interval(tick);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut leading = false;
+    loop {
+        tokio::select! {
+            _ = shutdown.wait() => break,
+            _ = ticker.tick() => {}
+        }
+        match state.store.hold_lease(LEASE_KEY, &holder, ttl_ms).await {
+            Ok(held) => {
+                if held != leading {
+                    tracing::info!(leading = held, "SLA lease changed hands");
+                    leading = held;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot reach the SLA lease");
+                leading = false;
+            }
+        }
+        if !leading {
+            continue;
+        }
+        let now = chrono::Utc::now();
+        for tenant in state.tenants.iter() {
+            let live = state.live(&tenant.id).expect("live state for every tenant");
+            let due = {
+                let projection = live.projection.read().expect("projection lock");
+                due_events(&tenant.id, &projection, now)
+            };
+            if due.is_empty() {
+                continue;
+            }
+            let batch: Vec<_> = due.iter().map(|e| (e, None)).collect();
+            match state.store.append_many(&tenant.ticket_prefix, &batch).await {
+                Ok(results) => {
+                    let written = results.iter().filter(|r| r.as_ref().is_ok_and(|a| a.is_new)).count();
+                    if written > 0 {
+                        tracing::info!(tenant = %tenant.id, written, "SLA events emitted");
+                    }
+                }
+                Err(e) => tracing::warn!(tenant = %tenant.id, error = %e, "cannot append SLA events"),
+            }
+        }
+    }
+    if leading {
+        let _ = state.store.release_lease(LEASE_KEY, &holder).await;
+    }
+}
