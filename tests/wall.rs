@@ -1,13 +1,19 @@
-//! The wall page in a real headless Chromium (Debian's, driven by chromedriver): it goes
-//! live, and a report posted over HTTP appears on it. Screenshots are kept in
+//! The wall in a real headless Chromium (Debian's, driven by chromedriver): it goes live and
+//! shows a posted report; a breached ticket turns red on the map and tops the urgent list;
+//! the stale banner appears when the server stops and clears when it returns; the language
+//! switch changes the labels. Screenshots at 1920×1080 and 3840×2160 are kept in
 //! `tests/artifacts/` (not committed).
 
 use fantoccini::{ClientBuilder, Locator};
 use pantau_e2e::{eventually, free_port, report, workspace_root, Pantau, Proc, RedisServer};
 use std::process::{Command, Stdio};
 
-/// Start chromedriver and a headless Chromium session at `width`×`height`.
+/// chromedriver and a headless Chromium whose *viewport* is `width`×`height`.
 async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
+    assert!(
+        workspace_root().join("dist/index.html").exists(),
+        "build the frontend first: trunk build --release (scripts/test does)"
+    );
     let port = free_port();
     let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
         .arg(format!("--port={port}"))
@@ -23,14 +29,12 @@ async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display()),
-                format!("--window-size={width},{height}"),
+                "--disable-dev-shm-usage", "--hide-scrollbars", format!("--user-data-dir={}", profile.display()),
             ]
         }
     });
-    let caps = match caps {
-        serde_json::Value::Object(map) => map,
-        _ => unreachable!(),
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
     };
     let url = format!("http://127.0.0.1:{port}");
     let client = eventually("chromedriver to start a session", || {
@@ -45,65 +49,152 @@ async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
         }
     })
     .await;
+    // Size the window so that the viewport (without browser chrome) is exactly as asked.
+    client.set_window_size(width, height).await.unwrap();
+    let inner = client
+        .execute("return [window.innerWidth, window.innerHeight]", vec![])
+        .await
+        .unwrap();
+    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+    client.set_window_size(2 * width - iw, 2 * height - ih).await.unwrap();
     (driver, client)
 }
 
-/// The wall connects, shows "live", and a report posted with curl-like HTTP appears on it
-/// with its ticket, description and the count going up.
+async fn text(client: &fantoccini::Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+async fn wait_for(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn save_screenshot(client: &fantoccini::Client, name: &str) {
+    let dir = workspace_root().join("tests/artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), client.screenshot().await.unwrap()).unwrap();
+}
+
+/// The wall connects, shows "live", and a report posted over HTTP appears on it with its
+/// ticket, description and time in WIB, and the open count goes up.
 #[tokio::test]
 async fn posted_report_appears_on_the_wall() {
-    let dist = workspace_root().join("dist/index.html");
-    assert!(
-        dist.exists(),
-        "build the frontend first: trunk build --release (scripts/test does)"
-    );
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
     let (_driver, client) = browser(1920, 1080).await;
 
     client.goto(&pantau.base).await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("[data-testid=conn-status][data-state=live]"))
-        .await
-        .unwrap();
-    let total = client.find(Locator::Css("[data-testid=report-total]")).await.unwrap();
-    assert_eq!(total.text().await.unwrap(), "0");
+    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    assert_eq!(text(&client, "[data-testid=kpi-open]").await, "0");
 
     let description = "Pohon tumbang di Jl. Sudirman, lalu lintas tersendat";
     let (status, body) = pantau.post_event("tangerang", report(description)).await;
     assert_eq!(status, 202);
     let ticket = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
-
-    let item = client
-        .wait()
-        .for_element(Locator::Css(&format!(
-            "[data-testid=report-item][data-ticket='{ticket}']"
-        )))
-        .await
-        .unwrap();
-    let text = item.text().await.unwrap();
-    assert!(text.contains(description), "{text}");
-    assert!(text.contains("WIB"), "time shown in the tenant's zone: {text}");
-    let total_now = eventually("the total to count the report", || {
-        let client = client.clone();
-        async move {
-            let t = client
-                .find(Locator::Css("[data-testid=report-total]"))
-                .await
-                .ok()?
-                .text()
-                .await
-                .ok()?;
-            (t == "1").then_some(t)
-        }
+    let item = wait_for(&client, &format!("[data-testid=report-item][data-ticket='{ticket}']")).await;
+    let shown = item.text().await.unwrap();
+    assert!(
+        shown.contains(description) || shown.contains("Pohon tumbang"),
+        "{shown}"
+    );
+    assert!(shown.contains("WIB"), "time shown in the tenant's zone: {shown}");
+    eventually("the open count to include the report", || async {
+        (text(&client, "[data-testid=kpi-open]").await == "1").then_some(())
     })
     .await;
-    assert_eq!(total_now, "1");
+    wait_for(&client, "[data-testid=map][data-markers='1']").await;
+    assert!(
+        client.find(Locator::Css("[data-testid=stale-banner]")).await.is_err(),
+        "no stale banner while live"
+    );
+    save_screenshot(&client, "wall-1920x1080.png").await;
+    client.close().await.unwrap();
+}
 
-    let shot = client.screenshot().await.unwrap();
-    let dir = workspace_root().join("tests/artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("wall-1920x1080.png"), shot).unwrap();
+/// A ticket past its deadline is red on the map and heads the urgent list with an overdue
+/// countdown (at 4K, screenshot kept).
+#[tokio::test]
+async fn breached_ticket_is_red_on_the_map_and_tops_the_urgent_list() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let (_driver, client) = browser(3840, 2160).await;
+    client.goto(&pantau.base).await.unwrap();
+    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+
+    pantau.post_event("tangerang", report("Sampah baru")).await;
+    let mut old: serde_json::Value = serde_json::from_str(&report("Banjir sejak semalam")).unwrap();
+    old["category"] = "banjir".into();
+    old["at"] = (chrono::Utc::now() - chrono::Duration::hours(20)).to_rfc3339().into();
+    let (_, body) = pantau.post_event("tangerang", old.to_string()).await;
+    let ticket = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
+
+    let first = wait_for(&client, "[data-testid=urgent-item]").await;
+    eventually("the breached ticket to head the urgent list", || async {
+        let first = client.find(Locator::Css("[data-testid=urgent-item]")).await.ok()?;
+        (first.attr("data-ticket").await.ok()?? == ticket).then_some(())
+    })
+    .await;
+    drop(first);
+    let head = client.find(Locator::Css("[data-testid=urgent-item]")).await.unwrap();
+    assert_eq!(head.attr("data-breached").await.unwrap().as_deref(), Some("true"));
+    assert!(head.text().await.unwrap().starts_with('−'), "overdue countdown");
+    wait_for(&client, "[data-testid=map][data-breached='1']").await;
+    assert_eq!(text(&client, "[data-testid=kpi-breached]").await, "1");
+    save_screenshot(&client, "wall-3840x2160.png").await;
+    client.close().await.unwrap();
+}
+
+/// Stopping the server raises the stale banner; a server back on the same address clears it.
+#[tokio::test]
+async fn stale_banner_while_the_server_is_gone() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let port = pantau.port();
+    let (_driver, client) = browser(1920, 1080).await;
+    client.goto(&pantau.base).await.unwrap();
+    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    drop(pantau);
+    let banner = wait_for(&client, "[data-testid=stale-banner]").await;
+    assert!(
+        banner.text().await.unwrap().contains("usang"),
+        "says the data may be out of date"
+    );
+    let _back = Pantau::start_on(&redis, port, &[]).await;
+    eventually("the banner to clear", || async {
+        client
+            .find(Locator::Css("[data-testid=stale-banner]"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    client.close().await.unwrap();
+}
+
+/// `?lang=en` switches every label; Bahasa Indonesia is the default.
+#[tokio::test]
+async fn language_switch_changes_the_labels() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let (_driver, client) = browser(1920, 1080).await;
+    client.goto(&pantau.base).await.unwrap();
+    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    let indonesian = text(&client, "[data-testid=wall]").await;
+    for label in ["TERBUKA", "LANGSUNG", "MENDESAK", "TIKET TERBUKA PER OPD"] {
+        assert!(indonesian.contains(label), "{label} in {indonesian}");
+    }
+    client.goto(&format!("{}/?lang=en", pantau.base)).await.unwrap();
+    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    let english = text(&client, "[data-testid=wall]").await;
+    for label in ["OPEN", "LIVE", "URGENT", "OPEN TICKETS BY AGENCY", "COMMAND CENTER"] {
+        assert!(english.contains(label), "{label} in {english}");
+    }
+    for label in ["TERBUKA", "LANGSUNG", "MENDESAK", "RUANG KENDALI"] {
+        assert!(!english.contains(label), "{label} left untranslated in {english}");
+    }
     client.close().await.unwrap();
 }

@@ -7,12 +7,16 @@
 //! - `state`: the signals the socket feeds and the pure rules that update them.
 //! - `i18n`: every visible string, Bahasa Indonesia first, English second.
 //! - `time`: clock offset, local time in the tenant's zone, id-ID number formatting.
+//! - `kpi`: the wall's headline numbers (pure).
+//! - `map/*`: the canvas map: shapes, projection, clustering, colours.
 //! - `pages/wall`: the wall display.
 //! - `components/*`: the header, the KPI tiles, the report list.
 
 mod app;
 mod components;
 mod i18n;
+mod kpi;
+mod map;
 mod pages;
 mod state;
 mod time;

@@ -99,17 +99,6 @@ impl Board {
         all.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
         all.into_iter().take(n).cloned().collect()
     }
-
-    /// Open tickets per category, largest first (ties by code).
-    pub fn open_by_category(&self) -> Vec<(String, usize)> {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for t in self.tickets.values().filter(|t| t.status.is_open()) {
-            *counts.entry(t.category.as_str()).or_default() += 1;
-        }
-        let mut rows: Vec<(String, usize)> = counts.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        rows
-    }
 }
 
 /// Signals of the wall. `Copy`: signals are handles.
@@ -167,6 +156,15 @@ impl WallState {
                     self.conn.set(ConnStatus::Live);
                 }
                 return next;
+            }
+            ServerMsg::Resumed {
+                server_time, cursor, ..
+            } => {
+                self.clock_offset_ms.set(server_time as f64 - local_now_ms);
+                if self.cursor() != Some(cursor) {
+                    return Next::Resubscribe;
+                }
+                self.conn.set(ConnStatus::Live);
             }
             ServerMsg::Resync { .. } => self.board.update(|b| b.cursor = None),
             ServerMsg::Status { state, server_time, .. } => {
@@ -245,9 +243,9 @@ mod tests {
         assert_eq!(b, before);
     }
 
-    /// The list is newest first and capped; categories count open tickets only.
+    /// The list is newest first and capped.
     #[test]
-    fn lists_newest_and_counts_open_categories() {
+    fn lists_newest_first() {
         let mut b = Board::default();
         b.reset(c(0), vec![], SlaConfig::default());
         let events = [
@@ -258,7 +256,5 @@ mod tests {
         b.apply(c(0), c(1), &events);
         let ids: Vec<_> = b.newest(2).into_iter().map(|t| t.id).collect();
         assert_eq!(ids, ["TGR-3", "TGR-2"]);
-        b.tickets.get_mut("TGR-2").unwrap().status = TicketStatus::Resolved;
-        assert_eq!(b.open_by_category(), vec![("sampah".to_string(), 2)]);
     }
 }

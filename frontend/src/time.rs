@@ -21,6 +21,23 @@ fn local_hms(utc_ms: f64, offset_minutes: i32) -> (i64, i64, i64) {
     (of_day / 3600, (of_day / 60) % 60, of_day % 60)
 }
 
+/// A countdown `H:MM:SS` (or `MM:SS` under an hour); overdue times get a minus sign.
+pub fn countdown(secs: i64) -> String {
+    let sign = if secs < 0 { "−" } else { "" };
+    let s = secs.unsigned_abs();
+    let (h, m, sec) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 {
+        format!("{sign}{h}:{m:02}:{sec:02}")
+    } else {
+        format!("{sign}{m:02}:{sec:02}")
+    }
+}
+
+/// A share as an id-ID percentage with one decimal: `0.959` → `95,9%`.
+pub fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0).replace('.', ",")
+}
+
 /// An integer with id-ID thousands separators: `14012` → `14.012`.
 pub fn format_count(n: u64) -> String {
     let digits = n.to_string();
@@ -57,6 +74,16 @@ mod tests {
         assert_eq!(clock_hm(t, 8 * 60), "11:00");
         assert_eq!(clock_hm(t, 9 * 60), "12:00");
         assert_eq!(clock_hms(t + 17.0 * 3_600_000.0 + 59_000.0, 7 * 60), "03:00:59");
+    }
+
+    /// Countdowns show hours only when needed and mark overdue time.
+    #[test]
+    fn countdowns_and_percentages() {
+        assert_eq!(countdown(59), "00:59");
+        assert_eq!(countdown(3 * 3600 + 62), "3:01:02");
+        assert_eq!(countdown(-(25 * 60 + 3)), "−25:03");
+        assert_eq!(countdown(0), "00:00");
+        assert_eq!(percent(0.959), "95,9%");
     }
 
     /// Thousands are grouped with dots, as in Bahasa Indonesia.

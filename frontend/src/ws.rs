@@ -22,8 +22,8 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 /// First retry delay, ms.
 const BACKOFF_BASE_MS: f64 = 500.0;
-/// Longest retry delay, ms.
-const BACKOFF_MAX_MS: f64 = 15_000.0;
+/// Longest retry delay, ms: a wall must come back within seconds of its server.
+const BACKOFF_MAX_MS: f64 = 5_000.0;
 /// How often the wall pings, ms.
 const PING_MS: u64 = 15_000;
 /// A server silent this long (no data, heartbeat or pong) is considered gone, ms.

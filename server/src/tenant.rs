@@ -5,7 +5,7 @@
 use crate::geo_area::{self, Area, AreaError};
 use geo::Point;
 use pantau_shared::event::{Place, Priority};
-use pantau_shared::protocol::TenantInfo;
+use pantau_shared::protocol::{GeoUrls, TenantInfo};
 use pantau_shared::sla::{Calendar, Hours, Policy, SlaConfig};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -186,6 +186,7 @@ struct TenantFile {
     boundary_geojson: String,
     kecamatan_geojson: String,
     kelurahan_geojson: String,
+    context_geojson: String,
     sla: SlaFile,
     #[serde(default)]
     api_keys: Vec<ApiKey>,
@@ -212,6 +213,8 @@ pub struct Tenant {
     pub categories: Vec<Category>,
     /// Keys of ingest sources.
     pub api_keys: Vec<ApiKey>,
+    /// Map shapes for walls.
+    pub geo: GeoUrls,
     /// SLA calendars and policies (shared with walls).
     pub sla: Arc<SlaConfig>,
     /// The region's outline.
@@ -239,6 +242,7 @@ impl Tenant {
             zone_label: self.zone_label.clone(),
             utc_offset_minutes: self.utc_offset_minutes,
             sla: (*self.sla).clone(),
+            geo: self.geo.clone(),
         }
     }
 
@@ -322,7 +326,14 @@ impl Tenant {
             }
         }
         let sla = sla_config(&file.sla, &file.categories, national, file.utc_offset_minutes).map_err(invalid)?;
+        let url = |path: &str| format!("/{}", path.trim_start_matches('/'));
+        let geo = GeoUrls {
+            kecamatan: url(&file.kecamatan_geojson),
+            context: url(&file.context_geojson),
+            outline: url(&file.boundary_geojson),
+        };
         Ok(Tenant {
+            geo,
             sla: Arc::new(sla),
             boundary: geo_area::load(&assets.join(&file.boundary_geojson))?,
             kecamatan: geo_area::load(&assets.join(&file.kecamatan_geojson))?,

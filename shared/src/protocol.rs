@@ -6,6 +6,7 @@
 //! - `deltas {from, to, server_time, events}`: the events after `from` up to `to`, in stream
 //!   order, coalesced (at most one frame per coalescing interval, default 100 ms). Each
 //!   `from` equals the previous `to`; a client that sees otherwise must re-subscribe;
+//! - `resumed {cursor}`: a resume (`since`) has replayed everything missed; live from here;
 //! - `resync {reason}`: the server cannot continue this client's sequence (it fell behind,
 //!   or its `since` is unknown or too old); a fresh `snapshot` follows;
 //! - `status {state, reason}`: `degraded` while the event store is unreachable (data on
@@ -96,6 +97,20 @@ pub struct TenantInfo {
     /// The SLA rules, so walls compute the same deadlines as the server.
     #[serde(default)]
     pub sla: SlaConfig,
+    /// Where the wall loads its map shapes (same origin).
+    #[serde(default)]
+    pub geo: GeoUrls,
+}
+
+/// URLs of a tenant's GeoJSON shapes, served with the wall.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GeoUrls {
+    /// Its kecamatan (shaded, labelled).
+    pub kecamatan: String,
+    /// Neighbouring regions (backdrop).
+    pub context: String,
+    /// The tenant's outline.
+    pub outline: String,
 }
 
 /// Headline counts over the tickets a snapshot holds.
@@ -174,6 +189,8 @@ pub enum ServerMsg {
         server_time: i64,
         events: Vec<Event>,
     },
+    /// A resume finished: every event up to `cursor` has been sent; live `deltas` follow.
+    Resumed { v: u32, cursor: Cursor, server_time: i64 },
     /// The server could not keep this client up to date; a fresh `snapshot` follows.
     Resync { v: u32, reason: String },
     /// The server's link to the event store changed.

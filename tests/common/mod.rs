@@ -165,11 +165,15 @@ impl Pantau {
 
     /// Start with extra `serve` arguments.
     pub async fn start_with(redis: &RedisServer, extra: &[&str]) -> Pantau {
+        Pantau::start_on(redis, free_port(), extra).await
+    }
+
+    /// Start on a given port (to restart a server where its clients expect it).
+    pub async fn start_on(redis: &RedisServer, port: u16, extra: &[&str]) -> Pantau {
         let root = workspace_root();
         let bin = std::env::var_os("PANTAU_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| root.join("target/debug/pantau"));
-        let port = free_port();
         let child = Command::new(&bin)
             .arg("serve")
             .args(["--addr", &format!("127.0.0.1:{port}")])
@@ -223,6 +227,15 @@ impl Pantau {
             (self.get("/readyz").await.0 == 200).then_some(())
         })
         .await;
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("base ends with the port")
     }
 
     /// POST an NDJSON batch of events; the status and the JSON answer.
@@ -360,7 +373,7 @@ impl WsClient {
                     cursor = to;
                     events.extend(batch);
                 }
-                ServerMsg::Heartbeat { .. } | ServerMsg::Pong { .. } => {}
+                ServerMsg::Heartbeat { .. } | ServerMsg::Pong { .. } | ServerMsg::Resumed { .. } => {}
                 other => panic!("expected deltas, got {other:?}"),
             }
         }

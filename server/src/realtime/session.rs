@@ -250,7 +250,15 @@ where
         // `cursor`: entries handled so far; `client`: the last `to` the client was sent.
         let (mut cursor, mut client) = match since.take() {
             Some(since) => match replay(state, live, tenant, since, &mut view, out).await? {
-                Ok(positions) => positions,
+                Ok((head, client)) => {
+                    let msg = ServerMsg::Resumed {
+                        v: PROTOCOL_VERSION,
+                        cursor: client,
+                        server_time: now_ms(),
+                    };
+                    out.send(text_of(&msg)).await?;
+                    (head, client)
+                }
                 Err(reason) => {
                     tracing::info!(%since, reason, "cannot resume; resync");
                     out.send(text_of(&ServerMsg::Resync {

@@ -1,0 +1,135 @@
+//! The urgent list: open tickets closest to (or past) a deadline, with live countdowns from
+//! the server's deadlines and the measured clock offset. A breached ticket is red and its
+//! countdown counts up in minus; the list is never empty of meaning: "all on track" says so.
+
+use crate::i18n::{self, t, Lang, Text};
+use crate::state::WallState;
+use crate::time;
+use leptos::prelude::*;
+use pantau_shared::sla::Target;
+use pantau_shared::ticket::Ticket;
+
+/// Rows shown.
+pub const URGENT_ROWS: usize = 8;
+
+/// The next deadline of an open ticket (the earlier unmet target), ms.
+pub fn next_deadline_ms(t: &Ticket) -> Option<f64> {
+    let sla = t.sla.as_ref()?;
+    let open = |x: &Target| x.done_at.is_none().then_some(x.deadline).flatten();
+    [open(&sla.response), open(&sla.resolution)]
+        .into_iter()
+        .flatten()
+        .map(|d| d.timestamp_millis() as f64)
+        .reduce(f64::min)
+}
+
+/// Open tickets by next deadline, most urgent (most overdue) first.
+pub fn most_urgent(tickets: impl Iterator<Item = Ticket>, n: usize) -> Vec<(Ticket, f64)> {
+    let mut rows: Vec<(Ticket, f64)> = tickets
+        .filter(|t| t.status.is_open())
+        .filter_map(|t| next_deadline_ms(&t).map(|d| (t, d)))
+        .collect();
+    rows.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)));
+    rows.truncate(n);
+    rows
+}
+
+#[component]
+pub fn UrgentList(state: WallState, lang: Lang, now: Signal<f64>) -> impl IntoView {
+    let rows = Memo::new(move |_| {
+        state
+            .board
+            .with(|b| most_urgent(b.tickets.values().cloned(), URGENT_ROWS))
+    });
+    view! {
+        <section class="urgent" data-testid="urgent">
+            <h2>{t(lang, Text::Urgent)}</h2>
+            <Show when=move || rows.with(|r| !r.is_empty()) fallback=move || view! { <p class="empty">{t(lang, Text::AllOnTrack)}</p> }>
+                <ul class="urgent-list">
+                    <For
+                        each=move || rows.get()
+                        key=|(t, d)| (t.id.clone(), t.version, *d as i64)
+                        children=move |(ticket, deadline)| {
+                            let left = move || ((deadline - now.get()) / 1000.0).floor() as i64;
+                            let class = move || if left() < 0 { "urgent-item breached" } else if left() < 3600 { "urgent-item soon" } else { "urgent-item" };
+                            let place = ticket.kecamatan.as_ref().map(|k| k.name.clone()).unwrap_or_default();
+                            let agency = ticket.agency.clone().unwrap_or_default().to_uppercase();
+                            view! {
+                                <li class=class data-testid="urgent-item" data-ticket=ticket.id.clone() data-breached=move || (left() < 0).to_string()>
+                                    <span class="urgent-countdown">{move || time::countdown(left())}</span>
+                                    <span class="urgent-what">
+                                        <span class=format!("urgent-cat cat-{}", ticket.category)>{i18n::category(lang, &ticket.category)}</span>
+                                        <span class="urgent-desc">{ticket.description.clone()}</span>
+                                    </span>
+                                    <span class="urgent-where">{place}" · "{agency}" · "{ticket.id.clone()}</span>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pantau_shared::event::{Event, EventBody, Priority, Report};
+    use pantau_shared::sla::{Calendar, Policy, SlaConfig};
+
+    fn ticket(id: &str, at: &str, minutes: u32) -> Ticket {
+        let e = Event {
+            v: 1,
+            id: id.into(),
+            tenant: "t".into(),
+            ticket: Some(id.into()),
+            at: at.into(),
+            actor: None,
+            body: EventBody::ReportReceived(Report {
+                category: "sampah".into(),
+                description: "x".into(),
+                lat: 0.0,
+                lon: 0.0,
+                address: None,
+                channel: None,
+                media_urls: vec![],
+                kecamatan: None,
+                kelurahan: None,
+                agency: None,
+                priority: Priority::Medium,
+            }),
+        };
+        let mut t = Ticket::open(&e).unwrap();
+        let sla = SlaConfig {
+            warning_share: 0.75,
+            calendars: vec![Calendar {
+                week: None,
+                holidays: Default::default(),
+                utc_offset_minutes: 420,
+            }],
+            policies: vec![Policy {
+                category: "sampah".into(),
+                priority: Priority::Medium,
+                response_minutes: minutes,
+                resolution_minutes: 600,
+                calendar: 0,
+            }],
+        };
+        t.refresh_sla(&sla);
+        t
+    }
+
+    /// The earliest unmet deadline orders the list; overdue first.
+    #[test]
+    fn orders_by_next_deadline() {
+        let a = ticket("A", "2026-11-23T03:00:00Z", 60);
+        let b = ticket("B", "2026-11-23T01:00:00Z", 60);
+        let c = ticket("C", "2026-11-23T02:00:00Z", 500);
+        let ids: Vec<_> = most_urgent([a, b, c].into_iter(), 2)
+            .into_iter()
+            .map(|(t, _)| t.id)
+            .collect();
+        assert_eq!(ids, ["B", "A"]);
+    }
+}
