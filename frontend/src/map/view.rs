@@ -187,7 +187,7 @@ pub fn MapView(state: WallState) -> impl IntoView {
         }
 
         let pulse = (now / 1000.0 * std::f64::consts::PI).sin() * 0.5 + 0.5;
-        let base = (w / 220.0).clamp(6.0, 18.0);
+        let base = (w / 150.0).clamp(7.0, 26.0);
         for c in cluster(&markers, CELL_PX * w / 1920.0) {
             let r = base * (1.0 + (c.count as f64).ln() * 0.45);
             if c.urgency == Urgency::Breached {
@@ -202,8 +202,9 @@ pub fn MapView(state: WallState) -> impl IntoView {
             ctx.set_fill_style_str(colour(c.urgency));
             ctx.fill();
             ctx.set_global_alpha(1.0);
-            ctx.set_stroke_style_str("#0b1220");
-            ctx.set_line_width(1.5);
+            // A light rim keeps markers visible on the red-shaded kecamatan.
+            ctx.set_stroke_style_str("#e2e8f0");
+            ctx.set_line_width((r / 5.0).max(1.5));
             ctx.stroke();
             if c.count > 1 {
                 ctx.set_fill_style_str("#0b1220");
