@@ -106,6 +106,15 @@ async fn posted_report_appears_on_the_wall() {
     })
     .await;
     wait_for(&client, "[data-testid=map][data-markers='1']").await;
+
+    let beds = serde_json::json!({"type": "resource.updated", "kind": "hospital_beds", "facility": "RSUD Kota Tangerang",
+        "unit": "ICU", "capacity": 12, "used": 9, "queue": 2});
+    assert_eq!(pantau.post_event("tangerang", beds.to_string()).await.0, 202);
+    let gauge = wait_for(&client, "[data-testid=gauge]").await.text().await.unwrap();
+    assert!(
+        gauge.contains("RSUD Kota Tangerang · ICU") && gauge.contains("3 / 12"),
+        "free beds of capacity: {gauge}"
+    );
     assert!(
         client.find(Locator::Css("[data-testid=stale-banner]")).await.is_err(),
         "no stale banner while live"

@@ -41,6 +41,9 @@ pub enum Text {
     StaleConnecting,
     StaleReconnecting,
     StaleDegraded,
+    Resources,
+    Queue,
+    MinutesAgo,
 }
 
 /// The label in `lang`.
@@ -84,6 +87,12 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (StaleReconnecting, Lang::Id) => "Koneksi terputus — data di layar mungkin sudah usang",
         (StaleReconnecting, Lang::En) => "Connection lost — data on screen may be out of date",
         (StaleDegraded, Lang::Id) => "Server tidak dapat mengakses data — tampilan tertunda",
+        (Resources, Lang::Id) => "Tempat tidur kosong & layanan",
+        (Resources, Lang::En) => "Free beds & services",
+        (Queue, Lang::Id) => "antre",
+        (Queue, Lang::En) => "queue",
+        (MinutesAgo, Lang::Id) => "mnt lalu",
+        (MinutesAgo, Lang::En) => "min ago",
         (StaleDegraded, Lang::En) => "Server cannot reach its data — display delayed",
         (NoReports, Lang::Id) => "Belum ada laporan",
         (NoReports, Lang::En) => "No reports yet",

@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody};
-use pantau_shared::protocol::{LinkState, ServerMsg, TenantInfo};
+use pantau_shared::protocol::{Gauge, LinkState, ServerMsg, TenantInfo};
 use pantau_shared::sla::SlaConfig;
 use pantau_shared::ticket::Ticket;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Newest tickets listed on screen.
 pub const MAX_LISTED: usize = 50;
@@ -56,12 +56,15 @@ pub struct Board {
     pub arrived: u64,
     /// The tenant's SLA rules: deadlines are recomputed here exactly as on the server.
     pub sla: SlaConfig,
+    /// Resource gauges by `kind/facility/unit`.
+    pub gauges: BTreeMap<String, Gauge>,
 }
 
 impl Board {
     /// Replace everything with a snapshot.
-    pub fn reset(&mut self, cursor: Cursor, tickets: Vec<Ticket>, sla: SlaConfig) {
+    pub fn reset(&mut self, cursor: Cursor, tickets: Vec<Ticket>, sla: SlaConfig, gauges: Vec<Gauge>) {
         self.sla = sla;
+        self.gauges = gauges.into_iter().map(|g| (Gauge::key(&g.resource), g)).collect();
         self.tickets = tickets.into_iter().map(|t| (t.id.clone(), t)).collect();
         self.cursor = Some(cursor);
     }
@@ -85,6 +88,15 @@ impl Board {
                         t.apply(e);
                         t.refresh_sla(&self.sla);
                     }
+                }
+                (EventBody::ResourceUpdated(r), None) => {
+                    self.gauges.insert(
+                        Gauge::key(r),
+                        Gauge {
+                            resource: r.clone(),
+                            reported_at: e.at.clone(),
+                        },
+                    );
                 }
                 (_, None) => {}
             }
@@ -134,12 +146,13 @@ impl WallState {
                 tenant,
                 tickets,
                 cursor,
+                gauges,
                 ..
             } => {
                 self.clock_offset_ms.set(server_time as f64 - local_now_ms);
                 let sla = tenant.sla.clone();
                 self.tenant.set(Some(*tenant));
-                self.board.update(|b| b.reset(cursor, tickets, sla));
+                self.board.update(|b| b.reset(cursor, tickets, sla, gauges));
                 self.conn.set(ConnStatus::Live);
             }
             ServerMsg::Deltas {
@@ -223,7 +236,7 @@ mod tests {
     #[test]
     fn applies_continuous_deltas_and_detects_gaps() {
         let mut b = Board::default();
-        b.reset(c(1), vec![], SlaConfig::default());
+        b.reset(c(1), vec![], SlaConfig::default(), vec![]);
         let e1 = report("TGR-1", "sampah", "2026-11-23T03:00:00Z");
         assert_eq!(b.apply(c(1), c(2), &[e1]), Next::Continue);
         let mut assign = report("TGR-1", "sampah", "2026-11-23T03:01:00Z");
@@ -247,7 +260,7 @@ mod tests {
     #[test]
     fn lists_newest_first() {
         let mut b = Board::default();
-        b.reset(c(0), vec![], SlaConfig::default());
+        b.reset(c(0), vec![], SlaConfig::default(), vec![]);
         let events = [
             report("TGR-1", "sampah", "2026-11-23T03:00:00Z"),
             report("TGR-2", "banjir", "2026-11-23T03:01:00Z"),

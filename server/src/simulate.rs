@@ -64,6 +64,30 @@ const CATALOGUE: &[(&str, &[&str])] = &[
 
 const CHANNELS: &[&str] = &["app", "app", "app", "web", "call_center"];
 
+/// Every this many reports the demo feed also reports a hospital ward's beds.
+const GAUGE_EVERY: u64 = 8;
+
+/// Wards whose bed counts the demo feed reports (`ruang`).
+const WARDS: &[(&str, u32)] = &[("IGD", 24), ("ICU", 12), ("Rawat Inap", 180)];
+
+/// A plausible hospital bed report for the tenant (national hospital reporting's shape).
+pub fn random_beds(tenant: &Tenant, rng: &mut impl Rng) -> Value {
+    let hospital = format!(
+        "RSUD {}",
+        tenant.name.trim_start_matches("Kota ").trim_start_matches("Kabupaten ")
+    );
+    let (ward, capacity) = WARDS.choose(rng).expect("wards are not empty");
+    json!({
+        "type": "resource.updated",
+        "kind": "hospital_beds",
+        "facility": hospital,
+        "unit": ward,
+        "capacity": capacity,
+        "used": rng.random_range(capacity * 6 / 10..=*capacity),
+        "queue": rng.random_range(0..6),
+    })
+}
+
 /// One random report inside one of `areas`, in the ingest API's JSON shape.
 pub fn random_report(areas: &[Area], rng: &mut impl Rng) -> Value {
     let area = areas.choose(rng).expect("areas are never empty");
@@ -102,7 +126,11 @@ pub async fn feed(
             _ = shutdown.wait() => break,
             _ = ticker.tick() => {}
         }
-        let report = random_report(areas, &mut rand::rng());
+        let report = if sent % GAUGE_EVERY == GAUGE_EVERY - 1 {
+            random_beds(&tenant, &mut rand::rng())
+        } else {
+            random_report(areas, &mut rand::rng())
+        };
         match client.post(&url).json(&report).send().await {
             Ok(r) if r.status().is_success() => sent += 1,
             Ok(r) => {

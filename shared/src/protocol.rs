@@ -155,6 +155,22 @@ impl Kpis {
     }
 }
 
+/// A resource gauge (hospital beds, permits in process) and when its source last reported,
+/// so a stale source is visible.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gauge {
+    pub resource: crate::event::Resource,
+    /// RFC 3339 UTC.
+    pub reported_at: String,
+}
+
+impl Gauge {
+    /// The key a newer report of the same gauge replaces: `kind/facility/unit`.
+    pub fn key(r: &crate::event::Resource) -> String {
+        format!("{}/{}/{}", r.kind, r.facility, r.unit.as_deref().unwrap_or(""))
+    }
+}
+
 /// Health of the server's link to the event store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -180,6 +196,9 @@ pub enum ServerMsg {
         tickets: Vec<Ticket>,
         /// Counts over those tickets.
         kpis: Kpis,
+        /// The tenant's resource gauges, latest report of each.
+        #[serde(default)]
+        gauges: Vec<Gauge>,
     },
     /// Events after `from` up to and including `to`, oldest first.
     Deltas {

@@ -1,6 +1,7 @@
 //! Wall components, one job each.
 
 pub mod banner;
+pub mod gauges;
 pub mod header;
 pub mod report_list;
 pub mod tiles;

@@ -4,6 +4,7 @@
 //! tickets. No scrollbars, no interaction needed.
 
 use crate::components::banner::StaleBanner;
+use crate::components::gauges::GaugeList;
 use crate::components::header::Header;
 use crate::components::report_list::ReportList;
 use crate::components::tiles::{AgencyBars, KpiTiles};
@@ -34,6 +35,7 @@ pub fn WallPage(state: WallState, lang: Lang) -> impl IntoView {
                 <section class="kpis">
                     <KpiTiles kpis=kpis lang=lang />
                     <AgencyBars kpis=kpis lang=lang />
+                    <GaugeList state=state lang=lang now=server_now />
                 </section>
                 <MapView state=state />
                 <section class="side">

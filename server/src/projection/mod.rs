@@ -8,19 +8,13 @@
 pub mod query;
 
 use pantau_shared::cursor::Cursor;
-use pantau_shared::event::{Event, EventBody, Resource};
+use pantau_shared::event::{Event, EventBody};
+use pantau_shared::protocol::Gauge;
 use pantau_shared::sla::SlaConfig;
 use pantau_shared::ticket::Ticket;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-
-/// A gauge and when its source last reported (so a stale source shows).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Gauge {
-    pub resource: Resource,
-    pub reported_at: String,
-}
 
 /// Everything derived from a tenant's stream up to `cursor`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

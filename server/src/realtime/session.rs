@@ -169,6 +169,7 @@ fn snapshot(state: &AppState, live: &LiveTenant, tenant: &str, view: &mut View) 
     tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
     tickets.truncate(state.config.snapshot_max_tickets);
     let cursor = projection.cursor();
+    let gauges = projection.gauges().cloned().collect();
     let msg = ServerMsg::Snapshot {
         v: PROTOCOL_VERSION,
         cursor,
@@ -176,6 +177,7 @@ fn snapshot(state: &AppState, live: &LiveTenant, tenant: &str, view: &mut View) 
         tenant: Box::new(info),
         tickets: tickets.into_iter().cloned().collect(),
         kpis,
+        gauges,
     };
     (cursor, text_of(&msg))
 }
