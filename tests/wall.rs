@@ -4,61 +4,9 @@
 //! switch changes the labels. Screenshots at 1920×1080 and 3840×2160 are kept in
 //! `tests/artifacts/` (not committed).
 
-use fantoccini::{ClientBuilder, Locator};
-use pantau_e2e::{eventually, free_port, report, workspace_root, Pantau, Proc, RedisServer};
-use std::process::{Command, Stdio};
-
-/// chromedriver and a headless Chromium whose *viewport* is `width`×`height`.
-async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
-    assert!(
-        workspace_root().join("dist/index.html").exists(),
-        "build the frontend first: trunk build --release (scripts/test does)"
-    );
-    let port = free_port();
-    let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver must be installed (scripts/setup installs chromium-driver)");
-    let driver = Proc(driver);
-    let profile = std::env::temp_dir().join(format!("pantau-chromium-{port}"));
-    let caps = serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--hide-scrollbars", format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!()
-    };
-    let url = format!("http://127.0.0.1:{port}");
-    let client = eventually("chromedriver to start a session", || {
-        let (url, caps) = (url.clone(), caps.clone());
-        async move {
-            ClientBuilder::rustls()
-                .ok()?
-                .capabilities(caps)
-                .connect(&url)
-                .await
-                .ok()
-        }
-    })
-    .await;
-    // Size the window so that the viewport (without browser chrome) is exactly as asked.
-    client.set_window_size(width, height).await.unwrap();
-    let inner = client
-        .execute("return [window.innerWidth, window.innerHeight]", vec![])
-        .await
-        .unwrap();
-    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
-    client.set_window_size(2 * width - iw, 2 * height - ih).await.unwrap();
-    (driver, client)
-}
+use fantoccini::Locator;
+use pantau_e2e::browser::browser;
+use pantau_e2e::{eventually, report, workspace_root, Pantau, RedisServer};
 
 async fn text(client: &fantoccini::Client, css: &str) -> String {
     client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()

@@ -4,6 +4,8 @@
 //! The binary is `$PANTAU_BIN` or `target/debug/pantau` (scripts/test builds it first); the
 //! frontend is `dist/` at the workspace root (scripts/test runs `trunk build` first).
 
+pub mod browser;
+
 use futures_util::{SinkExt, StreamExt};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
