@@ -1,7 +1,8 @@
 //! The wall in a real headless Chromium (Debian's, driven by chromedriver): it goes live and
 //! shows a posted report; a breached ticket turns red on the map and tops the urgent list;
 //! the stale banner appears when the server stops and clears when it returns; the language
-//! switch changes the labels. Screenshots at 1920×1080 and 3840×2160 are kept in
+//! switch changes the labels; panels rotate and filter by agency; a configured tile layer
+//! is drawn under the map. Screenshots at 1920×1080 and 3840×2160 are kept in
 //! `tests/artifacts/` (not committed).
 
 use fantoccini::Locator;
@@ -154,4 +155,130 @@ async fn language_switch_changes_the_labels() {
         assert!(!english.contains(label), "{label} left untranslated in {english}");
     }
     client.close().await.unwrap();
+}
+
+/// `?panels=all,pupr&rotate=5` rotates from the whole city to Public Works alone: the header
+/// names the panel and its place, and the map and KPIs show only that agency's tickets.
+#[tokio::test]
+async fn panels_rotate_and_filter_by_agency() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let mut road: serde_json::Value = serde_json::from_str(&report("Jalan berlubang")).unwrap();
+    road["category"] = "jalan_rusak".into();
+    assert_eq!(pantau.post_event("tangerang", road.to_string()).await.0, 202);
+    assert_eq!(pantau.post_event("tangerang", report("Sampah menumpuk")).await.0, 202);
+    let (_driver, client) = browser(1920, 1080).await;
+    client
+        .goto(&format!("{}/?panels=all,pupr&rotate=5", pantau.base))
+        .await
+        .unwrap();
+    wait_for(&client, "[data-testid=panel][data-position='1/2']").await;
+    assert!(text(&client, "[data-testid=panel]").await.contains("SEMUA OPD"));
+    wait_for(&client, "[data-testid=map][data-markers='2']").await;
+    assert_eq!(text(&client, "[data-testid=kpi-open]").await, "2");
+
+    wait_for(&client, "[data-testid=panel][data-position='2/2']").await;
+    let title = text(&client, "[data-testid=panel]").await;
+    assert!(title.contains("DINAS PEKERJAAN UMUM"), "agency named in full: {title}");
+    wait_for(&client, "[data-testid=map][data-markers='1']").await;
+    assert_eq!(text(&client, "[data-testid=kpi-open]").await, "1");
+    let listed = client
+        .find_all(Locator::Css("[data-testid=report-item]"))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "only Public Works' report is listed");
+    client.close().await.unwrap();
+}
+
+/// A 1×1 PNG (any tile).
+const TILE_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x70, 0x68, 0x70, 0x00, 0x00, 0x02, 0x04, 0x01, 0x01, 0x5d, 0xfe, 0x04, 0x95,
+    0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// A tile server on loopback answering every GET with [`TILE_PNG`]; the paths asked for.
+async fn tile_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let paths = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = paths.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                if let Some(path) = request.split_whitespace().nth(1) {
+                    seen.lock().unwrap().push(path.to_owned());
+                }
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: image/png\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    TILE_PNG.len()
+                );
+                let _ = sock.write_all(head.as_bytes()).await;
+                let _ = sock.write_all(TILE_PNG).await;
+            });
+        }
+    });
+    (base, paths)
+}
+
+/// A tenant config naming a tile URL gets tiles drawn under the map, with the attribution;
+/// the tiles asked for are the ones over Kota Tangerang. (Without the setting — every other
+/// test — the wall asks for none: it must work with no internet.)
+#[tokio::test]
+async fn configured_tile_layer_is_drawn_under_the_map() {
+    let (tiles, paths) = tile_server().await;
+    let config = std::env::temp_dir().join(format!("pantau-tiles-config-{}", std::process::id()));
+    std::fs::create_dir_all(config.join("tenants")).unwrap();
+    let root = workspace_root().join("config");
+    std::fs::copy(root.join("holidays.toml"), config.join("holidays.toml")).unwrap();
+    let tenant = std::fs::read_to_string(root.join("tenants/tangerang.toml")).unwrap();
+    let layer = format!("[tiles]\nurl = \"{tiles}/{{z}}/{{x}}/{{y}}.png\"\nattribution = \"© Uji Peta\"\n");
+    std::fs::write(config.join("tenants/tangerang.toml"), format!("{tenant}\n{layer}")).unwrap();
+
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start_with(&redis, &["--config-dir", config.to_str().unwrap()]).await;
+    let (_driver, client) = browser(1920, 1080).await;
+    client.goto(&pantau.base).await.unwrap();
+    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    eventually("tiles to be drawn", || async {
+        let map = client.find(Locator::Css("[data-testid=map]")).await.ok()?;
+        let drawn: usize = map.attr("data-tiles").await.ok()??.parse().ok()?;
+        (drawn > 0).then_some(drawn)
+    })
+    .await;
+    assert_eq!(text(&client, "[data-testid=map-attribution]").await, "© Uji Peta");
+    let asked = paths.lock().unwrap().clone();
+    assert!(!asked.is_empty());
+    for path in &asked {
+        let parts: Vec<u32> = path
+            .trim_start_matches('/')
+            .trim_end_matches(".png")
+            .split('/')
+            .map(|p| p.parse().unwrap())
+            .collect();
+        let (z, x, y) = (parts[0], f64::from(parts[1]), f64::from(parts[2]));
+        assert!((10..=16).contains(&z), "zoom for a city on a 1080p wall: {path}");
+        // The tile's west edge and north edge, back in degrees.
+        let n = f64::from(1u32 << z);
+        let (west, east) = (x / n * 360.0 - 180.0, (x + 1.0) / n * 360.0 - 180.0);
+        let lat = |row: f64| {
+            (std::f64::consts::PI * (1.0 - 2.0 * row / n))
+                .sinh()
+                .atan()
+                .to_degrees()
+        };
+        let (north, south) = (lat(y), lat(y + 1.0));
+        assert!(
+            east > 106.4 && west < 106.9 && north > -6.4 && south < -6.0,
+            "tile {path} lies over the Tangerang area"
+        );
+    }
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&config).unwrap();
 }

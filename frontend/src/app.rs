@@ -1,4 +1,5 @@
-//! The root component: URL parameters (`?tenant=tangerang&lang=en`), shared state, socket.
+//! The root component: URL parameters (`?tenant=tangerang&lang=en&panels=all,agencies&rotate=30`),
+//! shared state, socket.
 
 use crate::i18n::Lang;
 use crate::pages::wall::WallPage;
@@ -21,7 +22,9 @@ fn query_param(name: &str) -> Option<String> {
 pub fn App() -> impl IntoView {
     let tenant = query_param("tenant").unwrap_or_else(|| DEFAULT_TENANT.to_owned());
     let lang = Lang::from_code(query_param("lang").as_deref());
+    let panels = query_param("panels");
+    let rotate_secs = crate::panel::rotate_secs(query_param("rotate").as_deref());
     let state = WallState::new();
     crate::ws::connect(tenant, state);
-    view! { <WallPage state=state lang=lang /> }
+    view! { <WallPage state=state lang=lang panels=panels rotate_secs=rotate_secs /> }
 }

@@ -44,6 +44,7 @@ pub enum Text {
     Resources,
     Queue,
     MinutesAgo,
+    AllAgencies,
 }
 
 /// The label in `lang`.
@@ -96,6 +97,8 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (StaleDegraded, Lang::En) => "Server cannot reach its data — display delayed",
         (NoReports, Lang::Id) => "Belum ada laporan",
         (NoReports, Lang::En) => "No reports yet",
+        (AllAgencies, Lang::Id) => "Semua OPD",
+        (AllAgencies, Lang::En) => "All agencies",
     }
 }
 

@@ -1,6 +1,7 @@
 //! The wall's headline numbers, computed from the tickets on the board at the server's
 //! time, in the tenant's day (local midnight). Pure.
 
+use crate::panel::Panel;
 use crate::state::Board;
 use pantau_shared::sla::SlaState;
 use pantau_shared::ticket::Ticket;
@@ -30,38 +31,32 @@ pub struct WallKpis {
     pub open_by_agency: Vec<(String, usize)>,
 }
 
-fn ms(s: &str) -> Option<f64> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.timestamp_millis() as f64)
-}
-
 fn breached(t: &Ticket, now: chrono::DateTime<chrono::Utc>) -> bool {
     t.sla
         .as_ref()
         .is_some_and(|s| s.response.state(now) == SlaState::Breached || s.resolution.state(now) == SlaState::Breached)
 }
 
-/// The numbers at `now_ms` (server clock) for a tenant `offset_minutes` east of UTC.
-pub fn compute(board: &Board, now_ms: f64, offset_minutes: i32) -> WallKpis {
+/// The numbers of the tickets `panel` shows at `now_ms` (server clock) for a tenant
+/// `offset_minutes` east of UTC.
+pub fn compute(board: &Board, panel: &Panel, now_ms: f64, offset_minutes: i32) -> WallKpis {
     let today = day_start_ms(now_ms, offset_minutes);
     let now = chrono::DateTime::from_timestamp_millis(now_ms as i64).unwrap_or_default();
     let mut k = WallKpis::default();
     let (mut met, mut judged) = (0usize, 0usize);
     let mut responses = Vec::new();
-    let mut agencies: BTreeMap<String, usize> = BTreeMap::new();
-    for t in board.tickets.values() {
-        if ms(&t.created_at).is_some_and(|c| c >= today) {
+    let mut agencies: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in board.tickets.values().filter(|t| panel.admits(t)) {
+        let times = board.times(&t.id);
+        if times.created.is_some_and(|c| c >= today) {
             k.new_today += 1;
         }
         if t.status.is_open() {
             k.open += 1;
-            *agencies
-                .entry(t.agency.clone().unwrap_or_else(|| "-".into()))
-                .or_default() += 1;
+            *agencies.entry(t.agency.as_deref().unwrap_or("-")).or_default() += 1;
             k.breached_now += usize::from(breached(t, now));
         }
-        if let Some(resolved) = t.resolved_at.as_deref().and_then(ms).filter(|r| *r >= today) {
+        if let Some(resolved) = times.resolved.filter(|r| *r >= today) {
             k.resolved_today += 1;
             if let Some(sla) = &t.sla {
                 judged += 1;
@@ -72,7 +67,7 @@ pub fn compute(board: &Board, now_ms: f64, offset_minutes: i32) -> WallKpis {
                 );
             }
         }
-        if let (Some(a), Some(c)) = (t.first_assigned_at.as_deref().and_then(ms), ms(&t.created_at)) {
+        if let (Some(a), Some(c)) = (times.first_assigned, times.created) {
             if a >= today {
                 responses.push((a - c) / 60_000.0);
             }
@@ -85,7 +80,7 @@ pub fn compute(board: &Board, now_ms: f64, offset_minutes: i32) -> WallKpis {
         n if n % 2 == 1 => Some(responses[n / 2]),
         n => Some((responses[n / 2 - 1] + responses[n / 2]) / 2.0),
     };
-    k.open_by_agency = agencies.into_iter().collect();
+    k.open_by_agency = agencies.into_iter().map(|(a, n)| (a.to_owned(), n)).collect();
     k.open_by_agency
         .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     k
@@ -102,5 +97,27 @@ mod tests {
         let start = day_start_ms(now, 420);
         assert_eq!(start, 1_795_402_800_000.0 - 10.0 * 3_600_000.0);
         assert_eq!(day_start_ms(start, 420), start);
+    }
+
+    /// Counts follow the panel: an agency's panel counts only its own tickets.
+    #[test]
+    fn counts_follow_the_panel() {
+        use crate::fixtures::report;
+        use pantau_shared::cursor::Cursor;
+        let mut board = Board::default();
+        let c = |ms| Cursor { ms, seq: 0 };
+        board.reset(c(0), vec![], Default::default(), vec![]);
+        let mut road = report("TGR-2", "jalan_rusak", "2026-11-23T02:00:00Z");
+        if let pantau_shared::event::EventBody::ReportReceived(r) = &mut road.body {
+            r.agency = Some("pupr".into());
+        }
+        board.apply(c(0), c(1), &[report("TGR-1", "sampah", "2026-11-23T01:00:00Z"), road]);
+        let now = 1_795_402_800_000.0; // 10:00 WIB the same day
+        let all = compute(&board, &Panel::All, now, 420);
+        assert_eq!((all.open, all.new_today), (2, 2));
+        assert_eq!(all.open_by_agency, vec![("dlh".to_owned(), 1), ("pupr".to_owned(), 1)]);
+        let pupr = compute(&board, &Panel::Agency("pupr".into()), now, 420);
+        assert_eq!((pupr.open, pupr.new_today), (1, 1));
+        assert_eq!(pupr.open_by_agency, vec![("pupr".to_owned(), 1)]);
     }
 }

@@ -2,6 +2,7 @@
 //! (kept free of the DOM so they are tested natively). Tickets are folded from the events
 //! with the same code the server uses (`pantau_shared::ticket`), so wall and server agree.
 
+use crate::panel::Panel;
 use leptos::prelude::*;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody};
@@ -46,10 +47,36 @@ pub enum Next {
     Resubscribe,
 }
 
+/// A ticket's instants as ms since the epoch, parsed once when the ticket changes (the
+/// wall reads them for every ticket several times a second).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Times {
+    pub created: Option<f64>,
+    pub first_assigned: Option<f64>,
+    pub resolved: Option<f64>,
+}
+
+impl Times {
+    pub fn of(t: &Ticket) -> Times {
+        let ms = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|d| d.timestamp_millis() as f64)
+        };
+        Times {
+            created: ms(&t.created_at),
+            first_assigned: t.first_assigned_at.as_deref().and_then(ms),
+            resolved: t.resolved_at.as_deref().and_then(ms),
+        }
+    }
+}
+
 /// The tickets on a wall and the stream position they reflect.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Board {
     pub tickets: HashMap<String, Ticket>,
+    /// Parsed instants of each ticket (same keys as `tickets`).
+    pub times: HashMap<String, Times>,
     /// Last stream id applied (`None` until a snapshot arrived, or after a resync).
     pub cursor: Option<Cursor>,
     /// Reports that arrived while this screen watched.
@@ -65,6 +92,7 @@ impl Board {
     pub fn reset(&mut self, cursor: Cursor, tickets: Vec<Ticket>, sla: SlaConfig, gauges: Vec<Gauge>) {
         self.sla = sla;
         self.gauges = gauges.into_iter().map(|g| (Gauge::key(&g.resource), g)).collect();
+        self.times = tickets.iter().map(|t| (t.id.clone(), Times::of(t))).collect();
         self.tickets = tickets.into_iter().map(|t| (t.id.clone(), t)).collect();
         self.cursor = Some(cursor);
     }
@@ -80,6 +108,7 @@ impl Board {
                     if let Some(mut t) = Ticket::open(e) {
                         t.refresh_sla(&self.sla);
                         self.arrived += 1;
+                        self.times.insert(id.clone(), Times::of(&t));
                         self.tickets.insert(id.clone(), t);
                     }
                 }
@@ -87,6 +116,7 @@ impl Board {
                     if let Some(t) = self.tickets.get_mut(id) {
                         t.apply(e);
                         t.refresh_sla(&self.sla);
+                        self.times.insert(id.clone(), Times::of(t));
                     }
                 }
                 (EventBody::ResourceUpdated(r), None) => {
@@ -105,11 +135,26 @@ impl Board {
         Next::Continue
     }
 
-    /// The newest `n` tickets, newest first.
-    pub fn newest(&self, n: usize) -> Vec<Ticket> {
-        let mut all: Vec<&Ticket> = self.tickets.values().collect();
-        all.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-        all.into_iter().take(n).cloned().collect()
+    /// Parsed instants of a ticket on the board.
+    pub fn times(&self, id: &str) -> Times {
+        self.times.get(id).copied().unwrap_or_default()
+    }
+
+    /// The newest `n` tickets the panel shows, newest first (only those `n` are sorted).
+    pub fn newest(&self, n: usize, panel: &Panel) -> Vec<Ticket> {
+        let mut all: Vec<(f64, &Ticket)> = self
+            .tickets
+            .values()
+            .filter(|t| panel.admits(t))
+            .map(|t| (self.times(&t.id).created.unwrap_or(0.0), t))
+            .collect();
+        let order = |a: &(f64, &Ticket), b: &(f64, &Ticket)| b.0.total_cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id));
+        if all.len() > n {
+            all.select_nth_unstable_by(n, order);
+            all.truncate(n);
+        }
+        all.sort_by(order);
+        all.into_iter().map(|(_, t)| t.clone()).collect()
     }
 }
 
@@ -121,6 +166,10 @@ pub struct WallState {
     pub board: RwSignal<Board>,
     /// Server clock minus this browser's clock, ms.
     pub clock_offset_ms: RwSignal<f64>,
+    /// The panel on screen (every view shows only the tickets it admits).
+    pub panel: RwSignal<Panel>,
+    /// Deltas applied to `board` since views were last told (see [`WallState::publish`]).
+    pub unpublished: StoredValue<bool>,
 }
 
 impl WallState {
@@ -130,6 +179,18 @@ impl WallState {
             tenant: RwSignal::new(None),
             board: RwSignal::new(Board::default()),
             clock_offset_ms: RwSignal::new(0.0),
+            panel: RwSignal::new(Panel::All),
+            unpublished: StoredValue::new(false),
+        }
+    }
+
+    /// Tell the views about deltas applied since the last call. Deltas change the board
+    /// without notifying (they arrive up to ten times a second, each recomputing KPIs, lists
+    /// and the map over every ticket); the wall calls this a few times a second instead.
+    pub fn publish(&self) {
+        if self.unpublished.get_value() {
+            self.unpublished.set_value(false);
+            self.board.notify();
         }
     }
 
@@ -164,7 +225,8 @@ impl WallState {
             } => {
                 self.clock_offset_ms.set(server_time as f64 - local_now_ms);
                 let mut next = Next::Continue;
-                self.board.update(|b| next = b.apply(from, to, &events));
+                self.board.update_untracked(|b| next = b.apply(from, to, &events));
+                self.unpublished.set_value(true);
                 if self.conn.get_untracked() != ConnStatus::Degraded {
                     self.conn.set(ConnStatus::Live);
                 }
@@ -201,34 +263,11 @@ impl WallState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pantau_shared::event::{Assignment, Priority, Report, TicketStatus};
+    use crate::fixtures::report;
+    use pantau_shared::event::{Assignment, TicketStatus};
 
     fn c(ms: u64) -> Cursor {
         Cursor { ms, seq: 0 }
-    }
-
-    fn report(id: &str, category: &str, at: &str) -> Event {
-        Event {
-            v: 1,
-            id: format!("e-{id}"),
-            tenant: "tangerang".into(),
-            ticket: Some(id.into()),
-            at: at.into(),
-            actor: None,
-            body: EventBody::ReportReceived(Report {
-                category: category.into(),
-                description: "x".into(),
-                lat: 0.0,
-                lon: 0.0,
-                address: None,
-                channel: None,
-                media_urls: vec![],
-                kecamatan: None,
-                kelurahan: None,
-                agency: Some("dlh".into()),
-                priority: Priority::Medium,
-            }),
-        }
     }
 
     /// Deltas that continue the cursor open and update tickets; others ask to resubscribe
@@ -247,6 +286,13 @@ mod tests {
         });
         assert_eq!(b.apply(c(2), c(3), &[assign]), Next::Continue);
         assert_eq!(b.tickets["TGR-1"].status, TicketStatus::Assigned);
+        let times = b.times("TGR-1");
+        assert_eq!(times.created, Some(1_795_402_800_000.0));
+        assert_eq!(
+            times.first_assigned,
+            Some(1_795_402_860_000.0),
+            "kept current on updates"
+        );
         assert_eq!((b.arrived, b.cursor), (1, Some(c(3))));
         let before = b.clone();
         assert_eq!(
@@ -267,7 +313,8 @@ mod tests {
             report("TGR-3", "sampah", "2026-11-23T03:02:00Z"),
         ];
         b.apply(c(0), c(1), &events);
-        let ids: Vec<_> = b.newest(2).into_iter().map(|t| t.id).collect();
+        let ids: Vec<_> = b.newest(2, &Panel::All).into_iter().map(|t| t.id).collect();
         assert_eq!(ids, ["TGR-3", "TGR-2"]);
+        assert!(b.newest(2, &Panel::Agency("pupr".into())).is_empty(), "all are dlh's");
     }
 }

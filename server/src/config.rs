@@ -34,7 +34,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve the ingest API, the WebSocket feed and the wall display.
+    /// Serve the ingest API, the WebSocket feed and the wall display. A flag given twice
+    /// takes its last value (so wrappers can override defaults they pass).
+    #[command(args_override_self = true)]
     Serve(ServeConfig),
     /// Post plausible demo reports to a running server.
     Simulate(SimulateConfig),

@@ -5,7 +5,7 @@
 use crate::geo_area::{self, Area, AreaError};
 use geo::Point;
 use pantau_shared::event::{Place, Priority};
-use pantau_shared::protocol::{GeoUrls, TenantInfo};
+use pantau_shared::protocol::{AgencyInfo, GeoUrls, TenantInfo, TileLayer};
 use pantau_shared::sla::{Calendar, Hours, Policy, SlaConfig};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -187,6 +187,10 @@ struct TenantFile {
     kecamatan_geojson: String,
     kelurahan_geojson: String,
     context_geojson: String,
+    /// Optional raster base map (`[tiles]`: url, attribution, max_zoom); none by default,
+    /// so walls work without internet.
+    #[serde(default)]
+    tiles: Option<TileLayer>,
     sla: SlaFile,
     #[serde(default)]
     api_keys: Vec<ApiKey>,
@@ -243,6 +247,15 @@ impl Tenant {
             utc_offset_minutes: self.utc_offset_minutes,
             sla: (*self.sla).clone(),
             geo: self.geo.clone(),
+            agencies: self
+                .agencies
+                .iter()
+                .map(|a| AgencyInfo {
+                    code: a.code.clone(),
+                    name_id: a.name_id.clone(),
+                    name_en: a.name_en.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -325,12 +338,21 @@ impl Tenant {
                 )));
             }
         }
+        if let Some(tiles) = &file.tiles {
+            if !["{z}", "{x}", "{y}"].iter().all(|p| tiles.url.contains(p)) {
+                return Err(invalid(format!(
+                    "tiles.url {:?} must contain {{z}}, {{x}} and {{y}}",
+                    tiles.url
+                )));
+            }
+        }
         let sla = sla_config(&file.sla, &file.categories, national, file.utc_offset_minutes).map_err(invalid)?;
         let url = |path: &str| format!("/{}", path.trim_start_matches('/'));
         let geo = GeoUrls {
             kecamatan: url(&file.kecamatan_geojson),
             context: url(&file.context_geojson),
             outline: url(&file.boundary_geojson),
+            tiles: file.tiles.clone(),
         };
         Ok(Tenant {
             geo,
@@ -467,5 +489,42 @@ mod tests {
         assert_eq!(tgr.place(0.0, 0.0), None);
         let bjr = tenants.get("banjar").unwrap();
         assert!(bjr.place(-6.188816, 106.640638).is_none());
+    }
+    /// A config dir holding the demo Tangerang tenant with `extra` appended to its file.
+    fn tangerang_with(extra: &str) -> Result<Tenants, TenantError> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dir = std::env::temp_dir().join(format!("pantau-tenant-test-{}-{}", std::process::id(), extra.len()));
+        std::fs::create_dir_all(dir.join("tenants")).unwrap();
+        std::fs::copy(root.join("config/holidays.toml"), dir.join("holidays.toml")).unwrap();
+        let text = std::fs::read_to_string(root.join("config/tenants/tangerang.toml")).unwrap();
+        std::fs::write(dir.join("tenants/tangerang.toml"), format!("{text}\n{extra}\n")).unwrap();
+        let loaded = Tenants::load(&dir, &root.join("assets"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        loaded
+    }
+
+    /// No tile layer unless configured; a configured one reaches the wall; a template
+    /// without {z}/{x}/{y} is refused naming the field.
+    #[test]
+    fn tile_layer_is_optional_and_checked() {
+        assert_eq!(demo().get("tangerang").unwrap().info().geo.tiles, None);
+        let ok =
+            tangerang_with("[tiles]\nurl = \"http://tiles.local/{z}/{x}/{y}.png\"\nattribution = \"© OSM\"").unwrap();
+        let tiles = ok.get("tangerang").unwrap().info().geo.tiles.unwrap();
+        assert_eq!(
+            (tiles.url.as_str(), tiles.attribution.as_str(), tiles.max_zoom),
+            ("http://tiles.local/{z}/{x}/{y}.png", "© OSM", 18)
+        );
+        let err = tangerang_with("[tiles]\nurl = \"http://tiles.local/{z}/{x}.png\"").unwrap_err();
+        assert!(err.to_string().contains("tiles.url"), "{err}");
+    }
+
+    /// The wall gets every agency with both names.
+    #[test]
+    fn info_names_agencies() {
+        let info = demo().get("tangerang").unwrap().info();
+        let dlh = info.agencies.iter().find(|a| a.code == "dlh").unwrap();
+        assert_eq!(dlh.name_id, "Dinas Lingkungan Hidup");
+        assert_eq!(dlh.name_en, "Environment Agency");
     }
 }

@@ -100,6 +100,18 @@ pub struct TenantInfo {
     /// Where the wall loads its map shapes (same origin).
     #[serde(default)]
     pub geo: GeoUrls,
+    /// The agencies (OPD) tickets are routed to, with their names.
+    #[serde(default)]
+    pub agencies: Vec<AgencyInfo>,
+}
+
+/// An agency's code and names, for labels on the wall.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgencyInfo {
+    /// Short code (`dlh`); walls show it upper-cased as the familiar abbreviation.
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
 }
 
 /// URLs of a tenant's GeoJSON shapes, served with the wall.
@@ -111,6 +123,26 @@ pub struct GeoUrls {
     pub context: String,
     /// The tenant's outline.
     pub outline: String,
+    /// Raster base map under the shapes, only when the tenant configures one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiles: Option<TileLayer>,
+}
+
+/// A slippy-map raster layer (Web Mercator `{z}/{x}/{y}` tiles).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TileLayer {
+    /// URL template with `{z}`, `{x}` and `{y}`, e.g. `https://tile.example/{z}/{x}/{y}.png`.
+    pub url: String,
+    /// Credit shown in the map's corner (tile licences require it).
+    #[serde(default)]
+    pub attribution: String,
+    /// Highest zoom level the source serves.
+    #[serde(default = "default_max_zoom")]
+    pub max_zoom: u8,
+}
+
+fn default_max_zoom() -> u8 {
+    18
 }
 
 /// Headline counts over the tickets a snapshot holds.

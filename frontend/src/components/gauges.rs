@@ -45,7 +45,7 @@ pub fn GaugeList(state: WallState, lang: Lang, now: Signal<f64>) -> impl IntoVie
                                     <li class=if stale { "gauge stale" } else { "gauge" } data-testid="gauge">
                                         <span class="gauge-name">{name}</span>
                                         <span class="gauge-value">{free}</span>
-                                        <span class="gauge-meta">{queue}" "{ago}</span>
+                                        <span class="gauge-meta">{[queue, ago].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</span>
                                     </li>
                                 }
                             })

@@ -21,7 +21,7 @@ fn status_class(s: TicketStatus) -> &'static str {
 
 #[component]
 pub fn ReportList(state: WallState, lang: Lang) -> impl IntoView {
-    let newest = Memo::new(move |_| state.board.with(|b| b.newest(MAX_LISTED)));
+    let newest = Memo::new(move |_| state.panel.with(|p| state.board.with(|b| b.newest(MAX_LISTED, p))));
     let zone = move || {
         state
             .tenant

@@ -23,23 +23,30 @@ pub fn next_deadline_ms(t: &Ticket) -> Option<f64> {
         .reduce(f64::min)
 }
 
-/// Open tickets by next deadline, most urgent (most overdue) first.
-pub fn most_urgent(tickets: impl Iterator<Item = Ticket>, n: usize) -> Vec<(Ticket, f64)> {
-    let mut rows: Vec<(Ticket, f64)> = tickets
+/// Open tickets by next deadline, most urgent (most overdue) first. Only the `n` rows
+/// shown are cloned (the wall holds up to tens of thousands of tickets).
+pub fn most_urgent<'a>(tickets: impl Iterator<Item = &'a Ticket>, n: usize) -> Vec<(Ticket, f64)> {
+    let mut rows: Vec<(&Ticket, f64)> = tickets
         .filter(|t| t.status.is_open())
-        .filter_map(|t| next_deadline_ms(&t).map(|d| (t, d)))
+        .filter_map(|t| next_deadline_ms(t).map(|d| (t, d)))
         .collect();
-    rows.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)));
-    rows.truncate(n);
-    rows
+    let order = |a: &(&Ticket, f64), b: &(&Ticket, f64)| a.1.total_cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id));
+    if rows.len() > n {
+        rows.select_nth_unstable_by(n, order);
+        rows.truncate(n);
+    }
+    rows.sort_by(order);
+    rows.into_iter().map(|(t, d)| (t.clone(), d)).collect()
 }
 
 #[component]
 pub fn UrgentList(state: WallState, lang: Lang, now: Signal<f64>) -> impl IntoView {
     let rows = Memo::new(move |_| {
-        state
-            .board
-            .with(|b| most_urgent(b.tickets.values().cloned(), URGENT_ROWS))
+        state.panel.with(|p| {
+            state
+                .board
+                .with(|b| most_urgent(b.tickets.values().filter(|t| p.admits(t)), URGENT_ROWS))
+        })
     });
     view! {
         <section class="urgent" data-testid="urgent">
@@ -75,31 +82,11 @@ pub fn UrgentList(state: WallState, lang: Lang, now: Signal<f64>) -> impl IntoVi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pantau_shared::event::{Event, EventBody, Priority, Report};
+    use pantau_shared::event::Priority;
     use pantau_shared::sla::{Calendar, Policy, SlaConfig};
 
     fn ticket(id: &str, at: &str, minutes: u32) -> Ticket {
-        let e = Event {
-            v: 1,
-            id: id.into(),
-            tenant: "t".into(),
-            ticket: Some(id.into()),
-            at: at.into(),
-            actor: None,
-            body: EventBody::ReportReceived(Report {
-                category: "sampah".into(),
-                description: "x".into(),
-                lat: 0.0,
-                lon: 0.0,
-                address: None,
-                channel: None,
-                media_urls: vec![],
-                kecamatan: None,
-                kelurahan: None,
-                agency: None,
-                priority: Priority::Medium,
-            }),
-        };
+        let e = crate::fixtures::report(id, "sampah", at);
         let mut t = Ticket::open(&e).unwrap();
         let sla = SlaConfig {
             warning_share: 0.75,
@@ -126,7 +113,7 @@ mod tests {
         let a = ticket("A", "2026-11-23T03:00:00Z", 60);
         let b = ticket("B", "2026-11-23T01:00:00Z", 60);
         let c = ticket("C", "2026-11-23T02:00:00Z", 500);
-        let ids: Vec<_> = most_urgent([a, b, c].into_iter(), 2)
+        let ids: Vec<_> = most_urgent([a, b, c].iter(), 2)
             .into_iter()
             .map(|(t, _)| t.id)
             .collect();

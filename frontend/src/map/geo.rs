@@ -113,6 +113,14 @@ impl Projection {
             self.offset[1] + (self.origin[1] - lat) * self.scale,
         )
     }
+
+    /// The `[lon, lat]` at a canvas pixel (inverse of [`Projection::px`]).
+    pub fn lonlat(&self, x: f64, y: f64) -> [f64; 2] {
+        [
+            self.origin[0] + (x - self.offset[0]) / (self.kx * self.scale),
+            self.origin[1] - (y - self.offset[1]) / self.scale,
+        ]
+    }
 }
 
 #[cfg(test)]
@@ -141,5 +149,10 @@ mod tests {
         assert!(x0 >= 20.0 - 1e-6 && x1 <= 980.0 + 1e-6, "{x0} {x1}");
         assert!(y0 >= 0.0 && y1 <= 500.0 && y0 < y1, "north is up: {y0} {y1}");
         assert!(((x0 + x1) / 2.0 - 500.0).abs() < 1e-6, "centred horizontally");
+        let [lon, lat] = p.lonlat(x1, y1);
+        assert!(
+            (lon - 106.8).abs() < 1e-9 && (lat - -6.3).abs() < 1e-9,
+            "lonlat inverts px"
+        );
     }
 }

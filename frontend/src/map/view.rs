@@ -1,13 +1,15 @@
 //! `MapView`: loads the tenant's shapes from `/geo/…` (served with the wall, no internet)
 //! and paints one canvas: neighbours, kecamatan shaded by open tickets (red-tinted where a
 //! ticket is breached), the tenant's outline, then clustered markers coloured by SLA state;
-//! breached bubbles pulse. It repaints when the tickets change and four times a second for
-//! the pulse and the passing of time; the canvas exposes what it drew in `data-*` attributes
-//! for tests.
+//! breached bubbles pulse. When the tenant configures a tile URL, raster tiles (dimmed) go
+//! under the shapes, with the source's attribution in the corner. It repaints four times a
+//! second (tickets, the pulse and the passing of time) and when the panel changes; the
+//! canvas exposes what it drew in `data-*` attributes for tests.
 
 use crate::map::cluster::{cluster, Marker};
 use crate::map::geo::{bounds, parse, Projection, Shape};
 use crate::map::style::{colour, shade, urgency, Urgency};
+use crate::map::tiles;
 use crate::state::WallState;
 use crate::time;
 use leptos::html::Canvas;
@@ -15,7 +17,7 @@ use leptos::prelude::*;
 use std::collections::HashMap;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
-use web_sys::CanvasRenderingContext2d;
+use web_sys::{CanvasRenderingContext2d, HtmlImageElement};
 
 /// Cluster cell size, CSS pixels.
 const CELL_PX: f64 = 26.0;
@@ -83,6 +85,44 @@ fn path(ctx: &CanvasRenderingContext2d, p: &Projection, shape: &Shape) {
 struct Drawn {
     markers: usize,
     breached: usize,
+    /// Raster tiles drawn (loaded ones only).
+    tiles: usize,
+}
+
+/// Draw the tiles covering the view (requesting those not yet cached), dimmed for the dark
+/// wall; the number drawn.
+fn draw_tiles(
+    ctx: &CanvasRenderingContext2d,
+    p: &Projection,
+    (w, h, ratio): (f64, f64, f64),
+    layer: &pantau_shared::protocol::TileLayer,
+    cache: &mut HashMap<String, HtmlImageElement>,
+) -> usize {
+    let [west, north] = p.lonlat(0.0, 0.0);
+    let [east, south] = p.lonlat(w, h);
+    let z = tiles::zoom_for((east - west) / (w * ratio), layer.max_zoom);
+    let mut drawn = 0;
+    for tile in tiles::covering([west, south, east, north], z) {
+        let url = tiles::url(&layer.url, &tile);
+        let img = cache.entry(url).or_insert_with_key(|url| {
+            let img = HtmlImageElement::new().expect("an <img>");
+            img.set_src(url);
+            img
+        });
+        if img.complete() && img.natural_width() > 0 {
+            let (x0, y0) = p.px(tile.bounds[0], tile.bounds[3]);
+            let (x1, y1) = p.px(tile.bounds[2], tile.bounds[1]);
+            if ctx
+                .draw_image_with_html_image_element_and_dw_and_dh(img, x0, y0, x1 - x0, y1 - y0)
+                .is_ok()
+            {
+                drawn += 1;
+            }
+        }
+    }
+    ctx.set_fill_style_str("rgba(7, 11, 20, 0.55)");
+    ctx.fill_rect(0.0, 0.0, w, h);
+    drawn
 }
 
 #[component]
@@ -91,6 +131,9 @@ pub fn MapView(state: WallState) -> impl IntoView {
     let shapes = RwSignal::new(Shapes::default());
     let drawn = RwSignal::new(Drawn::default());
     let tick = RwSignal::new(0u64);
+    // Loaded tile images by URL (kept for the wall's lifetime: the view does not move).
+    let mut tile_cache: HashMap<String, HtmlImageElement> = HashMap::new();
+    let tile_layer = move || state.tenant.with(|t| t.as_ref().and_then(|i| i.geo.tiles.clone()));
 
     Effect::new(move |loaded: Option<String>| {
         let Some(info) = state.tenant.get() else {
@@ -130,14 +173,26 @@ pub fn MapView(state: WallState) -> impl IntoView {
         let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
         ctx.clear_rect(0.0, 0.0, w, h);
         let p = Projection::fit(b, w, h, 16.0);
+        let layer = tile_layer();
+        let tiles_drawn = layer
+            .as_ref()
+            .map_or(0, |l| draw_tiles(&ctx, &p, (w, h, ratio), l, &mut tile_cache));
+        // Over tiles the shapes are translucent so the base map shows through.
+        let (context_fill, kecamatan_fill) = match layer {
+            Some(_) => ("rgba(12, 19, 34, 0.45)", "rgba(16, 27, 48, 0.35)"),
+            None => ("#0c1322", "#101b30"),
+        };
         let now = time::now_ms() + state.clock_offset_ms.get_untracked();
 
         // Per kecamatan: open and breached tickets; markers in screen space.
         let mut per_kecamatan: HashMap<String, (usize, usize)> = HashMap::new();
         let mut markers = Vec::new();
-        state.board.with(|board| {
-            for t in board.tickets.values() {
-                let resolved = t.resolved_at.as_deref().and_then(time::parse_ms);
+        // The board is read untracked: the map repaints on its own tick (which also moves
+        // the pulse and the passing of time), not on every delta.
+        let panel = state.panel.get();
+        state.board.with_untracked(|board| {
+            for t in board.tickets.values().filter(|t| panel.admits(t)) {
+                let resolved = board.times(&t.id).resolved;
                 let Some(u) = urgency(t, now, resolved) else { continue };
                 if u >= Urgency::Paused {
                     let code = t.kecamatan.as_ref().map(|k| k.code.clone()).unwrap_or_default();
@@ -154,7 +209,7 @@ pub fn MapView(state: WallState) -> impl IntoView {
         ctx.set_line_width(1.0);
         for s in &shapes.context {
             path(&ctx, &p, s);
-            ctx.set_fill_style_str("#0c1322");
+            ctx.set_fill_style_str(context_fill);
             ctx.fill();
             ctx.set_stroke_style_str("#1c2a42");
             ctx.stroke();
@@ -162,7 +217,7 @@ pub fn MapView(state: WallState) -> impl IntoView {
         for s in &shapes.kecamatan {
             let (open, breached) = per_kecamatan.get(&s.code).copied().unwrap_or_default();
             path(&ctx, &p, s);
-            ctx.set_fill_style_str("#101b30");
+            ctx.set_fill_style_str(kecamatan_fill);
             ctx.fill();
             ctx.set_fill_style_str(&shade(open, breached, max));
             ctx.fill();
@@ -178,7 +233,7 @@ pub fn MapView(state: WallState) -> impl IntoView {
         // Kecamatan names at their box centres.
         ctx.set_fill_style_str("rgba(226, 232, 240, 0.55)");
         ctx.set_text_align("center");
-        ctx.set_font(&format!("600 {}px sans-serif", (w / 90.0).clamp(10.0, 28.0)));
+        ctx.set_font(&format!("600 {}px sans-serif", (w / 70.0).clamp(11.0, 36.0)));
         for s in &shapes.kecamatan {
             if let Some(b) = bounds(std::slice::from_ref(s)) {
                 let (x, y) = p.px((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
@@ -218,6 +273,7 @@ pub fn MapView(state: WallState) -> impl IntoView {
         drawn.set(Drawn {
             markers: markers.len(),
             breached,
+            tiles: tiles_drawn,
         });
     });
 
@@ -229,7 +285,11 @@ pub fn MapView(state: WallState) -> impl IntoView {
                 data-testid="map"
                 data-markers=move || drawn.get().markers
                 data-breached=move || drawn.get().breached
+                data-tiles=move || drawn.get().tiles
             ></canvas>
+            {move || tile_layer().filter(|l| !l.attribution.is_empty()).map(|l| view! {
+                <div class="map-attribution" data-testid="map-attribution">{l.attribution}</div>
+            })}
         </div>
     }
 }
