@@ -57,6 +57,28 @@ pub fn parse_ms(rfc3339: &str) -> Option<f64> {
     (!ms.is_nan()).then_some(ms)
 }
 
+/// Smallest change of the measured clock offset that is applied, ms. Every server message
+/// carries the server's time, and each measurement jitters by the message's transit time;
+/// re-rendering every countdown and KPI for that jitter (ten times a second under load)
+/// would cost more than the second-resolution countdowns can show.
+pub const OFFSET_STEP_MS: f64 = 250.0;
+
+/// The clock offset to use after measuring `measured`, given the one in use: `None` keeps
+/// the current one (the measurement is within [`OFFSET_STEP_MS`] of it).
+pub fn next_offset(current: f64, measured: f64) -> Option<f64> {
+    ((measured - current).abs() >= OFFSET_STEP_MS).then_some(measured)
+}
+
+/// A duration for a tile: whole minutes below two hours ("45 mnt"), else hours with one
+/// decimal in id-ID style ("15,0 jam"), so it fits a tile from across the room.
+pub fn duration_short(minutes: f64, min_label: &str, hour_label: &str) -> String {
+    if minutes < 120.0 {
+        format!("{} {min_label}", minutes.round() as i64)
+    } else {
+        format!("{:.1} {hour_label}", minutes / 60.0).replace('.', ",")
+    }
+}
+
 /// This browser's clock, ms since the epoch.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -93,5 +115,21 @@ mod tests {
         assert_eq!(format_count(999), "999");
         assert_eq!(format_count(14_012), "14.012");
         assert_eq!(format_count(1_234_567), "1.234.567");
+    }
+
+    /// Jitter below the step is ignored; a real change (a skewed clock) is taken.
+    #[test]
+    fn offset_ignores_jitter() {
+        assert_eq!(next_offset(0.0, 120.0), None);
+        assert_eq!(next_offset(1_000.0, 880.0), None);
+        assert_eq!(next_offset(0.0, -3_600_000.0), Some(-3_600_000.0));
+        assert_eq!(next_offset(100.0, 400.0), Some(400.0));
+    }
+
+    #[test]
+    fn durations_fit_a_tile() {
+        assert_eq!(duration_short(44.6, "mnt", "jam"), "45 mnt");
+        assert_eq!(duration_short(900.0, "mnt", "jam"), "15,0 jam");
+        assert_eq!(duration_short(150.0, "min", "h"), "2,5 h");
     }
 }

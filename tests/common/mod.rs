@@ -2,7 +2,8 @@
 //! `pantau` binary, real WebSocket and HTTP clients. Every process is killed on drop.
 //!
 //! The binary is `$PANTAU_BIN` or `target/debug/pantau` (scripts/test builds it first); the
-//! frontend is `dist/` at the workspace root (scripts/test runs `trunk build` first).
+//! frontend is `dist/` at the workspace root (scripts/test runs `trunk build` first). Its log
+//! filter is `$PANTAU_LOG` or `warn`.
 
 pub mod browser;
 
@@ -153,7 +154,7 @@ impl Drop for RedisServer {
 
 /// The real `pantau serve`, on a free port, against the given Redis.
 pub struct Pantau {
-    _proc: Proc,
+    proc: Proc,
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     /// `ws://127.0.0.1:<port>/ws`.
@@ -187,7 +188,10 @@ impl Pantau {
             .arg("--config-dir")
             .arg(root.join("config"))
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("PANTAU_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
@@ -196,7 +200,7 @@ impl Pantau {
                 )
             });
         let pantau = Pantau {
-            _proc: Proc(child),
+            proc: Proc(child),
             base: format!("http://127.0.0.1:{port}"),
             ws_url: format!("ws://127.0.0.1:{port}/ws"),
         };
@@ -229,6 +233,11 @@ impl Pantau {
             (self.get("/readyz").await.0 == 200).then_some(())
         })
         .await;
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.proc.0.id()
     }
 
     /// The port it listens on.

@@ -2,7 +2,7 @@
 
 use crate::i18n::{t, Lang, Text};
 use crate::kpi::WallKpis;
-use crate::time::{format_count, percent};
+use crate::time::{duration_short, format_count, percent};
 use leptos::prelude::*;
 
 /// One number, large enough to read across the room.
@@ -25,7 +25,7 @@ pub fn KpiTiles(kpis: Memo<WallKpis>, lang: Lang) -> impl IntoView {
     let median = Signal::derive(move || {
         kpis.with(|k| {
             k.median_response_minutes
-                .map(|m| format!("{} {}", m.round() as i64, t(lang, Text::MinutesShort)))
+                .map(|m| duration_short(m, t(lang, Text::MinutesShort), t(lang, Text::HoursShort)))
                 .unwrap_or_else(|| "–".into())
         })
     });

@@ -9,10 +9,12 @@
 //! - [`cluster`]: grid clustering of markers in screen space (pure).
 //! - [`style`]: colours of SLA states and kecamatan shading (pure).
 //! - [`tiles`]: which Web Mercator tiles cover the view, and where (pure).
+//! - [`paint`]: cached static layers and batched markers on the canvas.
 //! - [`view`]: the `MapView` component that loads the shapes and paints the canvas.
 
 pub mod cluster;
 pub mod geo;
+pub mod paint;
 pub mod style;
 pub mod tiles;
 pub mod view;

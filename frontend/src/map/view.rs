@@ -1,26 +1,31 @@
 //! `MapView`: loads the tenant's shapes from `/geo/…` (served with the wall, no internet)
 //! and paints one canvas: neighbours, kecamatan shaded by open tickets (red-tinted where a
 //! ticket is breached), the tenant's outline, then clustered markers coloured by SLA state;
-//! breached bubbles pulse. When the tenant configures a tile URL, raster tiles (dimmed) go
-//! under the shapes, with the source's attribution in the corner. It repaints four times a
-//! second (tickets, the pulse and the passing of time) and when the panel changes; the
-//! canvas exposes what it drew in `data-*` attributes for tests.
+//! breached bubbles have blinking halos. When the tenant configures a tile URL, raster tiles (dimmed) go
+//! under the shapes, with the source's attribution in the corner. Three stacked canvases:
+//! the base (redrawn only when it would look different), the halos (blinking by CSS) and the
+//! markers, repainted when the views learn of new deltas, once a second for the passing of
+//! time, and when the panel changes. The markers canvas exposes what it drew in `data-*`
+//! attributes for tests.
 
 use crate::map::cluster::{cluster, Marker};
 use crate::map::geo::{bounds, parse, Projection, Shape};
-use crate::map::style::{colour, shade, urgency, Urgency};
+use crate::map::paint::{self, Backdrop, Layers};
+use crate::map::style::{shade, urgency, Urgency};
 use crate::map::tiles;
 use crate::state::WallState;
 use crate::time;
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use pantau_shared::protocol::TileLayer;
 use std::collections::HashMap;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlImageElement};
 
-/// Cluster cell size, CSS pixels.
-const CELL_PX: f64 = 26.0;
+/// Cluster cell size in bubble radii: markers closer than this merge, so a city of 10,000
+/// tickets shows a few hundred readable bubbles rather than thousands of dots.
+const CELL_RADII: f64 = 4.5;
 
 /// Shapes of one tenant.
 #[derive(Clone, Default, PartialEq)]
@@ -28,6 +33,8 @@ struct Shapes {
     kecamatan: Vec<Shape>,
     context: Vec<Shape>,
     outline: Vec<Shape>,
+    /// When they were loaded (tells the cached backdrop to redraw).
+    generation: u64,
 }
 
 async fn fetch_text(url: &str) -> Option<String> {
@@ -62,21 +69,7 @@ async fn load(urls: [String; 3]) -> Shapes {
         kecamatan,
         context,
         outline,
-    }
-}
-
-fn path(ctx: &CanvasRenderingContext2d, p: &Projection, shape: &Shape) {
-    ctx.begin_path();
-    for ring in &shape.rings {
-        for (i, [lon, lat]) in ring.iter().enumerate() {
-            let (x, y) = p.px(*lon, *lat);
-            if i == 0 {
-                ctx.move_to(x, y);
-            } else {
-                ctx.line_to(x, y);
-            }
-        }
-        ctx.close_path();
+        generation: time::now_ms() as u64,
     }
 }
 
@@ -89,20 +82,60 @@ struct Drawn {
     tiles: usize,
 }
 
+/// The canvas's CSS size and the window's inner size it was measured at.
+type Measured = ((Option<f64>, Option<f64>), f64, f64);
+
+/// What the base canvas was painted from.
+type BaseLook = ((u32, u32, f64), u64, usize, Vec<String>);
+
+/// A 2D context for `el`, sized to `w`×`h` CSS pixels at `ratio`, scaled to CSS pixels.
+fn context_2d(el: &web_sys::HtmlCanvasElement, w: f64, h: f64, ratio: f64) -> Option<CanvasRenderingContext2d> {
+    let (pw, ph) = ((w * ratio) as u32, (h * ratio) as u32);
+    if el.width() != pw || el.height() != ph {
+        el.set_width(pw);
+        el.set_height(ph);
+    }
+    let ctx: CanvasRenderingContext2d = el.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0).ok()?;
+    Some(ctx)
+}
+
+/// The zoom and tiles covering the view.
+fn view_tiles(p: &Projection, (w, h, ratio): (f64, f64, f64), layer: &TileLayer) -> Vec<tiles::Tile> {
+    let [west, north] = p.lonlat(0.0, 0.0);
+    let [east, south] = p.lonlat(w, h);
+    let z = tiles::zoom_for((east - west) / (w * ratio), layer.max_zoom);
+    tiles::covering([west, south, east, north], z)
+}
+
+/// How many of the view's tiles have loaded.
+fn tiles_loaded(
+    p: &Projection,
+    size: (f64, f64, f64),
+    layer: &TileLayer,
+    cache: &HashMap<String, HtmlImageElement>,
+) -> usize {
+    view_tiles(p, size, layer)
+        .iter()
+        .filter(|t| {
+            cache
+                .get(&tiles::url(&layer.url, t))
+                .is_some_and(|img| img.complete() && img.natural_width() > 0)
+        })
+        .count()
+}
+
 /// Draw the tiles covering the view (requesting those not yet cached), dimmed for the dark
 /// wall; the number drawn.
 fn draw_tiles(
     ctx: &CanvasRenderingContext2d,
     p: &Projection,
     (w, h, ratio): (f64, f64, f64),
-    layer: &pantau_shared::protocol::TileLayer,
+    layer: &TileLayer,
     cache: &mut HashMap<String, HtmlImageElement>,
 ) -> usize {
-    let [west, north] = p.lonlat(0.0, 0.0);
-    let [east, south] = p.lonlat(w, h);
-    let z = tiles::zoom_for((east - west) / (w * ratio), layer.max_zoom);
     let mut drawn = 0;
-    for tile in tiles::covering([west, south, east, north], z) {
+    for tile in view_tiles(p, (w, h, ratio), layer) {
         let url = tiles::url(&layer.url, &tile);
         let img = cache.entry(url).or_insert_with_key(|url| {
             let img = HtmlImageElement::new().expect("an <img>");
@@ -133,6 +166,15 @@ pub fn MapView(state: WallState) -> impl IntoView {
     let tick = RwSignal::new(0u64);
     // Loaded tile images by URL (kept for the wall's lifetime: the view does not move).
     let mut tile_cache: HashMap<String, HtmlImageElement> = HashMap::new();
+    let mut backdrop: Option<Backdrop> = None;
+    let mut sprites = paint::Sprites::default();
+    let base_canvas = NodeRef::<Canvas>::new();
+    let rings_canvas = NodeRef::<Canvas>::new();
+    // What the base canvas shows: size, shapes, tiles loaded, kecamatan colours.
+    let mut base_look: Option<BaseLook> = None;
+    let mut tiles_drawn = 0;
+    // The canvas's CSS size and the window size it was measured at.
+    let mut measured: Option<Measured> = None;
     let tile_layer = move || state.tenant.with(|t| t.as_ref().and_then(|i| i.geo.tiles.clone()));
 
     Effect::new(move |loaded: Option<String>| {
@@ -150,125 +192,123 @@ pub fn MapView(state: WallState) -> impl IntoView {
         leptos::task::spawn_local(async move { shapes.set(load(urls).await) });
         info.id
     });
-    set_interval(move || tick.update(|t| *t += 1), Duration::from_millis(250));
+    set_interval(move || tick.update(|t| *t += 1), Duration::from_millis(1000));
 
     Effect::new(move |_| {
         let _ = tick.get();
-        let Some(el) = canvas.get() else { return };
+        let (Some(el), Some(base_el), Some(rings_el)) = (canvas.get(), base_canvas.get(), rings_canvas.get()) else {
+            return;
+        };
         let shapes = shapes.read();
         let Some(b) = bounds(&shapes.kecamatan) else { return };
-        let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0);
-        let (w, h) = (el.client_width() as f64, el.client_height() as f64);
+        let Some(window) = web_sys::window() else { return };
+        let ratio = window.device_pixel_ratio();
+        // Reading the canvas's layout size forces a synchronous layout when the DOM changed
+        // since the last frame (it does, several times a second): measure only when the
+        // window's size changed, or until the canvas has been laid out.
+        let inner = (
+            window.inner_width().ok().and_then(|v| v.as_f64()),
+            window.inner_height().ok().and_then(|v| v.as_f64()),
+        );
+        let (w, h) = match measured {
+            Some((at, w, h)) if at == inner && w >= 10.0 && h >= 10.0 => (w, h),
+            _ => {
+                let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+                measured = Some((inner, w, h));
+                (w, h)
+            }
+        };
         if w < 10.0 || h < 10.0 {
             return;
         }
-        if el.width() != (w * ratio) as u32 || el.height() != (h * ratio) as u32 {
-            el.set_width((w * ratio) as u32);
-            el.set_height((h * ratio) as u32);
-        }
-        let Ok(Some(ctx)) = el.get_context("2d") else { return };
-        let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else {
+        let (Some(ctx), Some(base_ctx), Some(rings)) = (
+            context_2d(&el, w, h, ratio),
+            context_2d(&base_el, w, h, ratio),
+            context_2d(&rings_el, w, h, ratio),
+        ) else {
             return;
         };
-        let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
-        ctx.clear_rect(0.0, 0.0, w, h);
         let p = Projection::fit(b, w, h, 16.0);
+        let layers = Layers {
+            generation: shapes.generation,
+            context: &shapes.context,
+            kecamatan: &shapes.kecamatan,
+            outline: &shapes.outline,
+        };
         let layer = tile_layer();
-        let tiles_drawn = layer
-            .as_ref()
-            .map_or(0, |l| draw_tiles(&ctx, &p, (w, h, ratio), l, &mut tile_cache));
         // Over tiles the shapes are translucent so the base map shows through.
-        let (context_fill, kecamatan_fill) = match layer {
-            Some(_) => ("rgba(12, 19, 34, 0.45)", "rgba(16, 27, 48, 0.35)"),
-            None => ("#0c1322", "#101b30"),
+        let size = (el.width(), el.height(), ratio);
+        let Some(backdrop) = Backdrop::ensure(&mut backdrop, &layers, &p, size, layer.is_some()) else {
+            return;
         };
         let now = time::now_ms() + state.clock_offset_ms.get_untracked();
 
         // Per kecamatan: open and breached tickets; markers in screen space.
         let mut per_kecamatan: HashMap<String, (usize, usize)> = HashMap::new();
         let mut markers = Vec::new();
-        // The board is read untracked: the map repaints on its own tick (which also moves
-        // the pulse and the passing of time), not on every delta.
+        // Repainted when the views are told of new deltas (twice a second at most) and once
+        // a second for the passing of time; halos blink by CSS, without repainting.
         let panel = state.panel.get();
-        state.board.with_untracked(|board| {
+        state.board.with(|board| {
             for t in board.tickets.values().filter(|t| panel.admits(t)) {
-                let resolved = board.times(&t.id).resolved;
-                let Some(u) = urgency(t, now, resolved) else { continue };
-                if u >= Urgency::Paused {
-                    let code = t.kecamatan.as_ref().map(|k| k.code.clone()).unwrap_or_default();
-                    let e = per_kecamatan.entry(code).or_default();
-                    e.0 += 1;
-                    e.1 += usize::from(u == Urgency::Breached);
+                let Some(u) = urgency(t, now, board.times(&t.id).resolved) else {
+                    continue;
+                };
+                if let (true, Some(k)) = (u >= Urgency::Paused, &t.kecamatan) {
+                    let breached = usize::from(u == Urgency::Breached);
+                    match per_kecamatan.get_mut(k.code.as_str()) {
+                        Some(e) => *e = (e.0 + 1, e.1 + breached),
+                        None => {
+                            per_kecamatan.insert(k.code.clone(), (1, breached));
+                        }
+                    }
                 }
                 let (x, y) = p.px(t.lon, t.lat);
                 markers.push(Marker { x, y, urgency: u });
             }
         });
+
+        // The base (tiles, shapes, shading) is repainted only when it would look different.
         let max = per_kecamatan.values().map(|v| v.0).max().unwrap_or(0);
-
-        ctx.set_line_width(1.0);
-        for s in &shapes.context {
-            path(&ctx, &p, s);
-            ctx.set_fill_style_str(context_fill);
-            ctx.fill();
-            ctx.set_stroke_style_str("#1c2a42");
-            ctx.stroke();
-        }
-        for s in &shapes.kecamatan {
-            let (open, breached) = per_kecamatan.get(&s.code).copied().unwrap_or_default();
-            path(&ctx, &p, s);
-            ctx.set_fill_style_str(kecamatan_fill);
-            ctx.fill();
-            ctx.set_fill_style_str(&shade(open, breached, max));
-            ctx.fill();
-            ctx.set_stroke_style_str("#3b4f72");
-            ctx.stroke();
-        }
-        ctx.set_line_width(2.5);
-        for s in &shapes.outline {
-            path(&ctx, &p, s);
-            ctx.set_stroke_style_str("#7dd3fc");
-            ctx.stroke();
-        }
-        // Kecamatan names at their box centres.
-        ctx.set_fill_style_str("rgba(226, 232, 240, 0.55)");
-        ctx.set_text_align("center");
-        ctx.set_font(&format!("600 {}px sans-serif", (w / 70.0).clamp(11.0, 36.0)));
-        for s in &shapes.kecamatan {
-            if let Some(b) = bounds(std::slice::from_ref(s)) {
-                let (x, y) = p.px((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
-                let _ = ctx.fill_text(&s.name, x, y);
+        let shading: Vec<String> = backdrop
+            .kecamatan
+            .iter()
+            .map(|(code, _)| {
+                per_kecamatan
+                    .get(code.as_str())
+                    .map_or_else(String::new, |(o, b)| shade(*o, *b, max))
+            })
+            .collect();
+        let tiles_ready = layer
+            .as_ref()
+            .map_or(0, |l| tiles_loaded(&p, (w, h, ratio), l, &tile_cache));
+        let look = (size, shapes.generation, tiles_ready, shading);
+        if base_look.as_ref() != Some(&look) {
+            base_ctx.clear_rect(0.0, 0.0, w, h);
+            tiles_drawn = layer
+                .as_ref()
+                .map_or(0, |l| draw_tiles(&base_ctx, &p, (w, h, ratio), l, &mut tile_cache));
+            backdrop.under(&base_ctx, ratio);
+            for ((_, path), colour) in backdrop.kecamatan.iter().zip(&look.3) {
+                if !colour.is_empty() {
+                    base_ctx.set_fill_style_str(colour);
+                    base_ctx.fill_with_path_2d(path);
+                }
             }
+            backdrop.over(&base_ctx, ratio);
+            base_look = Some(look);
         }
 
-        let pulse = (now / 1000.0 * std::f64::consts::PI).sin() * 0.5 + 0.5;
+        ctx.clear_rect(0.0, 0.0, w, h);
+        rings.clear_rect(0.0, 0.0, w, h);
         let base = (w / 150.0).clamp(7.0, 26.0);
-        for c in cluster(&markers, CELL_PX * w / 1920.0) {
-            let r = base * (1.0 + (c.count as f64).ln() * 0.45);
-            if c.urgency == Urgency::Breached {
-                ctx.begin_path();
-                let _ = ctx.arc(c.x, c.y, r * (1.6 + pulse), 0.0, std::f64::consts::TAU);
-                ctx.set_fill_style_str(&format!("rgba(239, 68, 68, {:.2})", 0.35 * (1.0 - pulse) + 0.1));
-                ctx.fill();
-            }
-            ctx.begin_path();
-            let _ = ctx.arc(c.x, c.y, r, 0.0, std::f64::consts::TAU);
-            ctx.set_global_alpha(if c.urgency == Urgency::JustResolved { 0.6 } else { 1.0 });
-            ctx.set_fill_style_str(colour(c.urgency));
-            ctx.fill();
-            ctx.set_global_alpha(1.0);
-            // A light rim keeps markers visible on the red-shaded kecamatan.
-            ctx.set_stroke_style_str("#e2e8f0");
-            ctx.set_line_width((r / 5.0).max(1.5));
-            ctx.stroke();
-            if c.count > 1 {
-                ctx.set_fill_style_str("#0b1220");
-                ctx.set_font(&format!("800 {}px sans-serif", (r * 1.1).max(9.0)));
-                ctx.set_text_baseline("middle");
-                let _ = ctx.fill_text(&c.count.to_string(), c.x, c.y);
-                ctx.set_text_baseline("alphabetic");
-            }
-        }
+        paint::markers(
+            &ctx,
+            &rings,
+            &mut sprites,
+            &cluster(&markers, CELL_RADII * base),
+            (base, ratio),
+        );
         let breached = markers.iter().filter(|m| m.urgency == Urgency::Breached).count();
         drawn.set(Drawn {
             markers: markers.len(),
@@ -279,9 +319,11 @@ pub fn MapView(state: WallState) -> impl IntoView {
 
     view! {
         <div class="map-panel">
+            <canvas node_ref=base_canvas class="map map-base"></canvas>
+            <canvas node_ref=rings_canvas class="map map-rings"></canvas>
             <canvas
                 node_ref=canvas
-                class="map"
+                class="map map-marks"
                 data-testid="map"
                 data-markers=move || drawn.get().markers
                 data-breached=move || drawn.get().breached

@@ -19,6 +19,10 @@ use crate::time;
 use leptos::prelude::*;
 use std::time::Duration;
 
+/// How often views recompute from new deltas, ms: fresh enough for a wall read from across
+/// the room, and each recompute walks every ticket.
+const PUBLISH_MS: u64 = 500;
+
 #[component]
 pub fn WallPage(state: WallState, lang: Lang, panels: Option<String>, rotate_secs: u64) -> impl IntoView {
     // The panel list needs the tenant's agencies (for `agencies`), known after the snapshot.
@@ -42,8 +46,8 @@ pub fn WallPage(state: WallState, lang: Lang, panels: Option<String>, rotate_sec
             state.panel.set(next);
         }
     });
-    // Views learn about deltas four times a second (see `WallState::publish`).
-    set_interval(move || state.publish(), Duration::from_millis(250));
+    // Views learn about deltas twice a second (see `WallState::publish`).
+    set_interval(move || state.publish(), Duration::from_millis(PUBLISH_MS));
     let position = Signal::derive(move || panels.with(|p| (index.get() % p.len() + 1, p.len())));
 
     // The server's time, ticking every second (countdowns and "today" use it).

@@ -2,11 +2,13 @@
 //! to take or renew the SLA lease; the holder computes what is due in every tenant and
 //! appends it through the idempotent append (deterministic ids), so a failover — or the
 //! projection lagging behind its own appends — never writes an event twice. A new holder
-//! emits what fell due while nobody held the lease: late, but once.
+//! emits what fell due while nobody held the lease: late, but once. A tenant whose
+//! projection is still catching up is skipped: its state is the past, not the present.
 
 use crate::shutdown::Shutdown;
 use crate::sla::due::due_events;
 use crate::state::AppState;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
@@ -49,6 +51,11 @@ async fn run_inner(state: Arc<AppState>, holder: String, mut shutdown: Shutdown)
         let now = chrono::Utc::now();
         for tenant in state.tenants.iter() {
             let live = state.live(&tenant.id).expect("live state for every tenant");
+            if !live.ready.load(Ordering::SeqCst) {
+                // Mid catch-up the projection is the past: a ticket resolved later in the
+                // stream would look overdue. (Scanning it would also hold up the replay.)
+                continue;
+            }
             let due = {
                 let projection = live.projection.read().expect("projection lock");
                 due_events(&tenant.id, &projection, now)

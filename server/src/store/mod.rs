@@ -3,9 +3,11 @@
 //!
 //! - [`append`]: the atomic, idempotent append script.
 //! - [`tail`]: one `XREAD BLOCK` loop per tenant feeding the realtime hub.
+//! - [`catch_up`]: the pipelined replay of a long stream when a tailer starts.
 //! - reads for snapshots live here.
 
 pub mod append;
+pub mod catch_up;
 pub mod lease;
 pub mod snapshot;
 pub mod tail;

@@ -1,10 +1,11 @@
 //! The tailer: one task per tenant per process. On start it loads the latest projection
-//! snapshot and replays the stream after it (catch-up), then follows new entries with
-//! `XREAD BLOCK` on a connection of its own. Each batch is applied to the projection, then
-//! handed to the realtime hub serialised once. It never skips: after a Redis error it backs
-//! off exponentially and resumes from the last entry it applied. Every
-//! `snapshot_every` entries (or [`SNAPSHOT_INTERVAL`]) it stores a snapshot.
+//! snapshot and replays the stream after it (catch-up, pipelined by [`super::catch_up`]),
+//! then follows new entries with `XREAD BLOCK` on a connection of its own. Each batch is
+//! applied to the projection, then handed to the realtime hub serialised once. It never
+//! skips: after a Redis error it backs off exponentially and resumes from the last entry it
+//! applied. Every `snapshot_every` entries (or [`SNAPSHOT_INTERVAL`]) it stores a snapshot.
 
+use super::catch_up::CatchUp;
 use super::{decode_entry, snapshot, stream_key, StoreError, EVENT_FIELD};
 use crate::realtime::publish::Publish;
 use crate::shutdown::Shutdown;
@@ -116,6 +117,20 @@ async fn tail_once(
     let catch_up = Instant::now();
     let mut since_snapshot = 0u64;
     let mut last_snapshot = Instant::now();
+    if !live.ready.load(Ordering::SeqCst) {
+        // The bulk of a long stream, pipelined (see `catch_up`); the loop below reads the rest.
+        let mut batches = CatchUp::start(&conn, &key, from);
+        while let Some(events) = batches.next().await {
+            let events = events?;
+            let to = events.last().map(|(c, _)| *c).expect("batches are never empty");
+            apply_all(live, &events);
+            since_snapshot += events.len() as u64;
+            if publisher.send(Publish::Batch { from, to, events }).await.is_err() {
+                return Ok(());
+            }
+            from = to;
+        }
+    }
     // Catch up without blocking (so readiness is known as soon as the tail is reached), then
     // follow with a blocking read.
     let catch_up_options = StreamReadOptions::default().count(BATCH);

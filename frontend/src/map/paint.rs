@@ -1,0 +1,245 @@
+//! Painting the map canvas cheaply enough for four repaints a second over 10,000 tickets:
+//! the shapes that do not change (neighbours, kecamatan fills, borders, names) are drawn once
+//! per size into two offscreen canvases — under and over the per-kecamatan shading — and
+//! blitted; kecamatan outlines are kept as `Path2D`s for the shading; markers are stamped
+//! from small prepared images instead of being rasterised as paths each time.
+
+use crate::map::cluster::Cluster;
+use crate::map::geo::{bounds, Projection, Shape};
+use crate::map::style::{colour, Urgency};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::f64::consts::TAU;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
+
+/// What a backdrop was drawn for: canvas pixels, the shapes' generation, translucency.
+type Key = (u32, u32, u64, bool);
+
+/// The static layers of one canvas size.
+pub struct Backdrop {
+    key: Key,
+    /// Neighbours and kecamatan fills (under the shading).
+    under: HtmlCanvasElement,
+    /// Borders, the tenant outline and kecamatan names (over the shading).
+    over: HtmlCanvasElement,
+    /// Each kecamatan's code and outline, in CSS pixels.
+    pub kecamatan: Vec<(String, Path2d)>,
+}
+
+/// The shapes a map draws, with a generation that changes when they are reloaded.
+pub struct Layers<'a> {
+    pub generation: u64,
+    pub context: &'a [Shape],
+    pub kecamatan: &'a [Shape],
+    pub outline: &'a [Shape],
+}
+
+fn offscreen(width: u32, height: u32, ratio: f64) -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
+    let canvas: HtmlCanvasElement = web_sys::window()?
+        .document()?
+        .create_element("canvas")
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0).ok()?;
+    Some((canvas, ctx))
+}
+
+fn path(p: &Projection, shape: &Shape) -> Option<Path2d> {
+    let path = Path2d::new().ok()?;
+    for ring in &shape.rings {
+        for (i, [lon, lat]) in ring.iter().enumerate() {
+            let (x, y) = p.px(*lon, *lat);
+            if i == 0 {
+                path.move_to(x, y);
+            } else {
+                path.line_to(x, y);
+            }
+        }
+        path.close_path();
+    }
+    Some(path)
+}
+
+impl Backdrop {
+    /// The backdrop for this canvas size and these shapes: `cache` if it still fits, else
+    /// drawn anew. `translucent` when raster tiles show underneath.
+    pub fn ensure<'c>(
+        cache: &'c mut Option<Backdrop>,
+        layers: &Layers,
+        p: &Projection,
+        (width, height, ratio): (u32, u32, f64),
+        translucent: bool,
+    ) -> Option<&'c Backdrop> {
+        let key = (width, height, layers.generation, translucent);
+        if cache.as_ref().is_none_or(|b| b.key != key) {
+            *cache = Backdrop::draw(key, layers, p, ratio);
+        }
+        cache.as_ref()
+    }
+
+    fn draw(key: Key, layers: &Layers, p: &Projection, ratio: f64) -> Option<Backdrop> {
+        let (width, height, _, translucent) = key;
+        let (context_fill, kecamatan_fill) = if translucent {
+            ("rgba(12, 19, 34, 0.45)", "rgba(16, 27, 48, 0.35)")
+        } else {
+            ("#0c1322", "#101b30")
+        };
+        let (under, ctx) = offscreen(width, height, ratio)?;
+        ctx.set_line_width(1.0);
+        ctx.set_stroke_style_str("#1c2a42");
+        ctx.set_fill_style_str(context_fill);
+        for s in layers.context {
+            let path = path(p, s)?;
+            ctx.fill_with_path_2d(&path);
+            ctx.stroke_with_path(&path);
+        }
+        let kecamatan: Vec<(String, Path2d)> = layers
+            .kecamatan
+            .iter()
+            .map(|s| path(p, s).map(|path| (s.code.clone(), path)))
+            .collect::<Option<_>>()?;
+        ctx.set_fill_style_str(kecamatan_fill);
+        for (_, path) in &kecamatan {
+            ctx.fill_with_path_2d(path);
+        }
+
+        let (over, ctx) = offscreen(width, height, ratio)?;
+        ctx.set_line_width(1.0);
+        ctx.set_stroke_style_str("#3b4f72");
+        for (_, path) in &kecamatan {
+            ctx.stroke_with_path(path);
+        }
+        ctx.set_line_width(2.5);
+        ctx.set_stroke_style_str("#7dd3fc");
+        for s in layers.outline {
+            ctx.stroke_with_path(&path(p, s)?);
+        }
+        // Kecamatan names at their box centres.
+        let css_width = f64::from(width) / ratio;
+        ctx.set_fill_style_str("rgba(226, 232, 240, 0.55)");
+        ctx.set_text_align("center");
+        ctx.set_font(&format!("600 {}px sans-serif", (css_width / 70.0).clamp(11.0, 36.0)));
+        for s in layers.kecamatan {
+            if let Some(b) = bounds(std::slice::from_ref(s)) {
+                let (x, y) = p.px((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+                let _ = ctx.fill_text(&s.name, x, y);
+            }
+        }
+        Some(Backdrop {
+            key,
+            under,
+            over,
+            kecamatan,
+        })
+    }
+
+    fn blit(ctx: &CanvasRenderingContext2d, layer: &HtmlCanvasElement, ratio: f64) {
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        let _ = ctx.draw_image_with_html_canvas_element(layer, 0.0, 0.0);
+        let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    }
+
+    /// Paint the layer under the shading.
+    pub fn under(&self, ctx: &CanvasRenderingContext2d, ratio: f64) {
+        Backdrop::blit(ctx, &self.under, ratio);
+    }
+
+    /// Paint the layer over the shading.
+    pub fn over(&self, ctx: &CanvasRenderingContext2d, ratio: f64) {
+        Backdrop::blit(ctx, &self.over, ratio);
+    }
+}
+
+/// Bubble radius for a cluster of `count` at base radius `base`.
+fn radius(base: f64, count: usize) -> f64 {
+    base * (1.0 + (count as f64).ln() * 0.45)
+}
+
+/// Marker images by state and radius (device pixels): software canvases rasterise a path
+/// of hundreds of anti-aliased circles slowly (it was 90% of the wall's main-thread time),
+/// while copying a small prepared image is cheap.
+#[derive(Default)]
+pub struct Sprites(HashMap<(Option<Urgency>, u32), HtmlCanvasElement>);
+
+impl Sprites {
+    /// The image of a bubble (`Some(state)`) or of a pulse ring (`None`) of radius `r` CSS
+    /// pixels; drawn centred in a square with room for the rim.
+    fn get(&mut self, state: Option<Urgency>, r: f64, base: f64, ratio: f64) -> Option<&HtmlCanvasElement> {
+        let key = (state, (r * ratio).round() as u32);
+        if let Entry::Vacant(slot) = self.0.entry(key) {
+            let r = f64::from(key.1) / ratio;
+            let side = ((2.0 * r + 2.0 * base) * ratio).ceil() as u32 + 2;
+            let (canvas, ctx) = offscreen(side, side, ratio)?;
+            let c = f64::from(side) / ratio / 2.0;
+            ctx.begin_path();
+            let _ = ctx.arc(c, c, r, 0.0, TAU);
+            match state {
+                None => {
+                    ctx.set_stroke_style_str("rgb(239, 68, 68)");
+                    ctx.set_line_width((base / 3.0).max(2.0));
+                    ctx.stroke();
+                }
+                Some(state) => {
+                    ctx.set_fill_style_str(colour(state));
+                    ctx.fill();
+                    // A light rim keeps markers visible on the red-shaded kecamatan.
+                    ctx.set_stroke_style_str("#e2e8f0");
+                    ctx.set_line_width((base / 5.0).max(1.5));
+                    ctx.stroke();
+                }
+            }
+            slot.insert(canvas);
+        }
+        self.0.get(&key)
+    }
+}
+
+/// Paint clustered markers: halos of breached bubbles on `rings` (a canvas whose opacity the
+/// page animates), then the bubbles on `ctx`, least urgent first so urgent ones lie on top,
+/// then the counts.
+pub fn markers(
+    ctx: &CanvasRenderingContext2d,
+    rings: &CanvasRenderingContext2d,
+    sprites: &mut Sprites,
+    clusters: &[Cluster],
+    (base, ratio): (f64, f64),
+) {
+    let stamp = |sprites: &mut Sprites, on: &CanvasRenderingContext2d, state: Option<Urgency>, c: &Cluster, r: f64| {
+        if let Some(img) = sprites.get(state, r, base, ratio) {
+            let side = f64::from(img.width()) / ratio;
+            let _ = on.draw_image_with_html_canvas_element_and_dw_and_dh(
+                img,
+                c.x - side / 2.0,
+                c.y - side / 2.0,
+                side,
+                side,
+            );
+        }
+    };
+    for c in clusters.iter().filter(|c| c.urgency == Urgency::Breached) {
+        stamp(sprites, rings, None, c, radius(base, c.count) * 1.9);
+    }
+    for c in clusters {
+        ctx.set_global_alpha(if c.urgency == Urgency::JustResolved { 0.6 } else { 1.0 });
+        stamp(sprites, ctx, Some(c.urgency), c, radius(base, c.count));
+    }
+    ctx.set_global_alpha(1.0);
+    ctx.set_fill_style_str("#0b1220");
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("middle");
+    let mut font_px = 0;
+    for c in clusters.iter().filter(|c| c.count > 1) {
+        let px = (radius(base, c.count) * 1.1).max(9.0).round() as u32;
+        if px != font_px {
+            ctx.set_font(&format!("800 {px}px sans-serif"));
+            font_px = px;
+        }
+        let _ = ctx.fill_text(&c.count.to_string(), c.x, c.y);
+    }
+    ctx.set_text_baseline("alphabetic");
+}

@@ -1,0 +1,144 @@
+//! Many WebSocket clients at once: connecting them (with Pantau's `subscribe`, or bare for the
+//! baseline) and reading every frame until told to stop, counting the bench events in each
+//! frame and, for the latency step, how long each took from its POST.
+
+use crate::baseline::now_us;
+use crate::histogram::Histogram;
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The marker the load generators put in each event's description, followed by the Unix
+/// time in microseconds the event was sent.
+pub const MARKER: &str = "bench t=";
+
+/// The subscribe message of a wall of tenant `tangerang`.
+pub const SUBSCRIBE: &str = r#"{"type":"subscribe","tenant":"tangerang"}"#;
+
+/// Open `n` sockets to `url`, `parallel` handshakes at a time; with `subscribe`, each sends it
+/// and waits for its first answer (the snapshot). Stops at the first failure (the fd limit)
+/// and returns the sockets it holds.
+pub async fn connect_many(url: &str, n: usize, parallel: usize, subscribe: bool) -> Vec<Ws> {
+    let mut sockets = Vec::with_capacity(n);
+    let mut pending = futures_util::stream::iter(0..n)
+        .map(|_| async move {
+            let (mut ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
+            if subscribe {
+                ws.send(Message::text(SUBSCRIBE)).await.map_err(|e| e.to_string())?;
+                match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
+                    Ok(Some(Ok(_))) => {}
+                    _ => return Err("no snapshot".to_owned()),
+                }
+            }
+            Ok::<_, String>(ws)
+        })
+        .buffer_unordered(parallel);
+    while let Some(result) = pending.next().await {
+        match result {
+            Ok(ws) => sockets.push(ws),
+            Err(e) => {
+                eprintln!("  connection {} failed ({e}); holding what is open", sockets.len());
+                break;
+            }
+        }
+    }
+    sockets
+}
+
+/// What one client saw.
+#[derive(Default)]
+pub struct Seen {
+    /// Bench events received (marker occurrences).
+    pub events: u64,
+    /// `resync` frames (the client fell behind and got a fresh snapshot).
+    pub resyncs: u64,
+    /// Per-event latency from send to arrival, when asked for.
+    pub latency: Option<Histogram>,
+}
+
+impl Seen {
+    pub fn merge(&mut self, other: Seen) {
+        self.events += other.events;
+        self.resyncs += other.resyncs;
+        match (&mut self.latency, other.latency) {
+            (Some(a), Some(b)) => a.merge(&b),
+            (None, b) => self.latency = b,
+            _ => {}
+        }
+    }
+}
+
+/// Read `ws` until `stop` turns true (or the socket ends), counting bench events.
+pub async fn read_until(mut ws: Ws, mut stop: watch::Receiver<bool>, latency: bool) -> Seen {
+    let mut seen = Seen {
+        latency: latency.then(Histogram::default),
+        ..Seen::default()
+    };
+    loop {
+        let frame = tokio::select! {
+            _ = stop.wait_for(|s| *s) => break,
+            f = ws.next() => f,
+        };
+        let text = match frame {
+            Some(Ok(Message::Text(t))) => t,
+            Some(Ok(_)) => continue,
+            _ => break,
+        };
+        let arrived = now_us();
+        let head = &text.as_bytes()[..text.len().min(48)];
+        if head.windows(8).any(|w| w == b"\"resync\"") {
+            seen.resyncs += 1;
+        }
+        if !head.windows(8).any(|w| w == b"\"deltas\"") {
+            // Resync, snapshot, heartbeat: no new deliveries (a snapshot holds old events).
+            continue;
+        }
+        for (at, _) in text.as_str().match_indices(MARKER) {
+            seen.events += 1;
+            if let Some(h) = &mut seen.latency {
+                let digits = &text.as_str()[at + MARKER.len()..];
+                let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+                if let Ok(sent) = digits[..end].parse::<u64>() {
+                    h.record(arrived.saturating_sub(sent));
+                }
+            }
+        }
+    }
+    let _ = ws.close(None).await;
+    seen
+}
+
+/// Start a reader per socket; the returned task yields everything they saw once `stop` is set.
+pub fn spawn_readers(sockets: Vec<Ws>, stop: &watch::Receiver<bool>, latency: bool) -> tokio::task::JoinHandle<Seen> {
+    let tasks: Vec<_> = sockets
+        .into_iter()
+        .map(|ws| tokio::spawn(read_until(ws, stop.clone(), latency)))
+        .collect();
+    tokio::spawn(async move {
+        let mut all = Seen::default();
+        for t in tasks {
+            if let Ok(seen) = t.await {
+                all.merge(seen);
+            }
+        }
+        all
+    })
+}
+
+/// A report whose description carries the send time after [`MARKER`].
+pub fn stamped_report() -> String {
+    serde_json::json!({
+        "type": "report.received",
+        "category": "sampah",
+        "description": format!("{MARKER}{}", now_us()),
+        "lat": -6.1888,
+        "lon": 106.6406,
+        "address": "Kec. Tangerang",
+    })
+    .to_string()
+}

@@ -1,0 +1,191 @@
+//! Step 3, ingest-to-client latency: 1,000 subscribed walls while events are posted at a
+//! steady rate (NDJSON batches on a fixed tick, each event stamped with its send time); every
+//! client records when each event's frame arrived, and the quantiles are over all (client,
+//! event) deliveries. Two loads: the issue's 10,000 events/s (10 M deliveries/s, far more than
+//! two cores can carry, so it measures saturation) and 50 events/s, a load the machine
+//! sustains. The baseline is a raw XADD → XREAD BLOCK round trip on the same Redis; for
+//! context the step also times the bare tokio-tungstenite broadcast server to the same
+//! clients at the sustainable rate (the floor any server fanning out here pays).
+//!
+//! Pantau runs with `--coalesce-ms 0` here: the default 100 ms coalescing interval alone would
+//! put p50 near 50 ms under constant load (it trades latency for fewer frames on purpose);
+//! with 0 a frame goes out per stream read.
+
+use crate::baseline::{broadcast_steadily, now_us, xread_round_trips, BroadcastServer};
+use crate::clients::{connect_many, spawn_readers, stamped_report, MARKER};
+use crate::histogram::Histogram;
+use crate::report::{Row, Target};
+use pantau_e2e::{Pantau, RedisServer};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Subscribed clients.
+const CLIENTS: usize = 1_000;
+/// How long a load runs, and how long stragglers may take after it.
+const RUN: Duration = Duration::from_secs(10);
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// A steady load: `per_request` events every `tick`.
+struct Load {
+    per_request: usize,
+    tick: Duration,
+}
+
+impl Load {
+    fn rate(&self) -> f64 {
+        self.per_request as f64 / self.tick.as_secs_f64()
+    }
+}
+
+/// The loads measured, in order (the sustainable one first, on a server not yet saturated).
+const LOADS: [Load; 2] = [
+    Load {
+        per_request: 1,
+        tick: Duration::from_millis(20),
+    },
+    Load {
+        per_request: 50,
+        tick: Duration::from_millis(5),
+    },
+];
+
+pub async fn run() -> anyhow::Result<Vec<Row>> {
+    let redis = RedisServer::start().await;
+    let raw = xread_round_trips(&redis.url, 2_000).await?;
+    let r = |p: f64| raw.quantile_ms(p);
+    println!(
+        "  raw XADD→XREAD BLOCK p50 {:.3} p99 {:.3} p99.9 {:.3} ms",
+        r(0.5),
+        r(0.99),
+        r(0.999)
+    );
+    let pantau = Pantau::start_with(&redis, &["--coalesce-ms", "0"]).await;
+    pantau.wait_ready().await;
+    let mut rows = Vec::new();
+    let floor = broadcast_floor(&LOADS[0]).await?;
+    let f = |p: f64| floor.quantile_ms(p);
+    rows.push(Row::alone(
+        "latency",
+        &format!(
+            "p99 ms of the tokio-tungstenite broadcast alone, {CLIENTS} clients, {:.0} msg/s (fan-out floor)",
+            LOADS[0].rate()
+        ),
+        f(0.99),
+        Target::None,
+    ));
+    for load in &LOADS {
+        let (latency, expected) = measure(&pantau, load).await?;
+        let q = |p: f64| latency.quantile_ms(p);
+        let rate = load.rate();
+        let metric = |p: &str| format!("{p} ms, POST → frame at {CLIENTS} clients, {rate:.0} events/s, vs XADD→XREAD");
+        rows.extend([
+            Row::compared("latency", &metric("p50"), q(0.5), r(0.5), Target::None),
+            Row::compared("latency", &metric("p99"), q(0.99), r(0.99), Target::MaxRatio(5.0)),
+            Row::alone(
+                "latency",
+                &format!("p99 ms at {rate:.0} events/s (absolute)"),
+                q(0.99),
+                Target::AtMost(10.0),
+            ),
+            Row::compared("latency", &metric("p99.9"), q(0.999), r(0.999), Target::None),
+            Row::alone(
+                "latency",
+                &format!("deliveries received / expected at {rate:.0} events/s"),
+                latency.count() as f64 / expected.max(1) as f64,
+                Target::None,
+            ),
+        ]);
+    }
+    Ok(rows)
+}
+
+/// Run `load` against [`CLIENTS`] fresh subscribers: their latencies and the deliveries
+/// expected (events accepted × clients).
+async fn measure(pantau: &Pantau, load: &Load) -> anyhow::Result<(Histogram, u64)> {
+    let sockets = connect_many(&pantau.ws_url, CLIENTS, 100, true).await;
+    let clients = sockets.len() as u64;
+    let (stop_tx, stop) = watch::channel(false);
+    let readers = spawn_readers(sockets, &stop, true);
+    let sent = post_steadily(pantau, load).await?;
+    tokio::time::sleep(DRAIN).await;
+    stop_tx.send(true)?;
+    let seen = readers.await?;
+    let latency = seen.latency.unwrap_or_default();
+    let q = |p: f64| latency.quantile_ms(p);
+    println!(
+        "  {:.0} events/s: {clients} clients, {sent} events accepted, {} of {} deliveries, {} resyncs; p50 {:.2} p99 {:.2} p99.9 {:.2} ms",
+        load.rate(),
+        latency.count(),
+        sent * clients,
+        seen.resyncs,
+        q(0.5),
+        q(0.99),
+        q(0.999)
+    );
+    Ok((latency, sent * clients))
+}
+
+/// The latency of the baseline broadcast server alone (no HTTP, no Redis, no JSON) to the
+/// same number of clients on this machine: what fanning out over loopback costs by itself.
+async fn broadcast_floor(load: &Load) -> anyhow::Result<Histogram> {
+    let server = BroadcastServer::start().await?;
+    let sockets = connect_many(&server.url, CLIENTS, 100, false).await;
+    let (stop_tx, stop) = watch::channel(false);
+    let readers = spawn_readers(sockets, &stop, true);
+    let count = (RUN.as_secs_f64() * load.rate()) as u64;
+    broadcast_steadily(&server.url, load.tick, count, || {
+        format!(
+            r#"{{"type":"deltas","events":[{{"description":"{MARKER}{}"}}]}}"#,
+            now_us()
+        )
+    })
+    .await?;
+    tokio::time::sleep(DRAIN).await;
+    stop_tx.send(true)?;
+    let latency = readers.await?.latency.unwrap_or_default();
+    let q = |p: f64| latency.quantile_ms(p);
+    println!(
+        "  broadcast server alone, {:.0} msg/s: {} deliveries; p50 {:.2} p99 {:.2} p99.9 {:.2} ms",
+        load.rate(),
+        latency.count(),
+        q(0.5),
+        q(0.99),
+        q(0.999)
+    );
+    Ok(latency)
+}
+
+/// Post `load` for [`RUN`]; the number of events the server accepted.
+async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/tangerang/events", pantau.base);
+    let mut tick = tokio::time::interval(load.tick);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let start = Instant::now();
+    let mut posts = Vec::new();
+    let per_request = load.per_request;
+    while start.elapsed() < RUN {
+        tick.tick().await;
+        let request = if per_request == 1 {
+            http.post(&url)
+                .header("content-type", "application/json")
+                .body(stamped_report())
+        } else {
+            let body: String = (0..per_request).map(|_| stamped_report() + "\n").collect();
+            http.post(&url)
+                .header("content-type", "application/x-ndjson")
+                .body(body)
+        };
+        posts.push(tokio::spawn(async move {
+            match request.send().await {
+                Ok(r) if r.status() == 202 => per_request as u64,
+                _ => 0,
+            }
+        }));
+    }
+    let mut accepted = 0;
+    for p in posts {
+        accepted += p.await?;
+    }
+    Ok(accepted)
+}
