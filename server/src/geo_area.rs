@@ -60,22 +60,28 @@ impl Area {
 }
 
 /// The area containing `p`, else the one nearest to it (for points in the slivers between
-/// simplified neighbours); `None` only when there are no areas.
-pub fn containing_or_nearest<'a>(areas: impl IntoIterator<Item = &'a Area>, p: &Point<f64>) -> Option<&'a Area> {
-    let mut nearest: Option<(f64, &Area)> = None;
-    for area in areas {
-        if area.contains(p) {
-            return Some(area);
-        }
-        let d = match area.shape.centroid() {
-            Some(_) => Euclidean.distance(p, &area.shape),
-            None => f64::INFINITY,
-        };
-        if nearest.is_none_or(|(best, _)| d < best) {
-            nearest = Some((d, area));
-        }
+/// simplified neighbours); `None` only when there are no areas. Distances are computed only
+/// when no area contains the point (they were a tenth of ingest's CPU time when computed
+/// for every area before the containing one was found).
+pub fn containing_or_nearest<'a, I>(areas: I, p: &Point<f64>) -> Option<&'a Area>
+where
+    I: IntoIterator<Item = &'a Area>,
+    I::IntoIter: Clone,
+{
+    let areas = areas.into_iter();
+    if let Some(inside) = areas.clone().find(|a| a.contains(p)) {
+        return Some(inside);
     }
-    nearest.map(|(_, a)| a)
+    areas
+        .map(|area| {
+            let d = match area.shape.centroid() {
+                Some(_) => Euclidean.distance(p, &area.shape),
+                None => f64::INFINITY,
+            };
+            (d, area)
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, a)| a)
 }
 
 /// Read a FeatureCollection of polygons with `nama`/`kode` properties.

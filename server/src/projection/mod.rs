@@ -124,6 +124,11 @@ impl Projection {
         self.tickets.values()
     }
 
+    /// Number of tickets held.
+    pub fn ticket_count(&self) -> usize {
+        self.tickets.len()
+    }
+
     pub fn gauges(&self) -> impl Iterator<Item = &Gauge> {
         self.gauges.values()
     }

@@ -3,7 +3,8 @@
 //! then follows new entries with `XREAD BLOCK` on a connection of its own. Each batch is
 //! applied to the projection, then handed to the realtime hub serialised once. It never
 //! skips: after a Redis error it backs off exponentially and resumes from the last entry it
-//! applied. Every `snapshot_every` entries (or [`SNAPSHOT_INTERVAL`]) it stores a snapshot.
+//! applied. Every `snapshot_every` entries (at least as many as there are tickets, see
+//! [`snapshot_due`]), or every [`SNAPSHOT_INTERVAL`], it stores a snapshot.
 
 use super::catch_up::CatchUp;
 use super::{decode_entry, snapshot, stream_key, StoreError, EVENT_FIELD};
@@ -28,6 +29,15 @@ const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// A snapshot is stored at least this long after the last one, if anything changed.
 pub const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Whether to store a snapshot now: after `every` entries — or, once the projection holds
+/// more tickets than that, after as many entries as it holds tickets (a snapshot serialises
+/// every ticket, so snapshotting a large projection every `every` entries made ingest
+/// quadratic: it was the top of the server's profile under load) — or after
+/// [`SNAPSHOT_INTERVAL`] if anything changed.
+fn snapshot_due(since: u64, every: u64, tickets: u64, elapsed: Duration) -> bool {
+    since >= every.max(tickets) || (since > 0 && elapsed >= SNAPSHOT_INTERVAL)
+}
 
 /// Run until shutdown, keeping `live`'s projection current and publishing to `channel`.
 pub async fn run(
@@ -167,8 +177,8 @@ async fn tail_once(
             let p = live.projection.read().expect("projection lock");
             tracing::info!(cursor = %p.cursor(), entries = p.applied(), catch_up_ms = catch_up.elapsed().as_millis() as u64, "projection caught up");
         }
-        let due = since_snapshot >= live.snapshot_every
-            || (since_snapshot > 0 && last_snapshot.elapsed() >= SNAPSHOT_INTERVAL);
+        let tickets = live.projection.read().expect("projection lock").ticket_count() as u64;
+        let due = snapshot_due(since_snapshot, live.snapshot_every, tickets, last_snapshot.elapsed());
         if due && live.ready.load(Ordering::SeqCst) {
             let (cursor, json) = {
                 let p = live.projection.read().expect("projection lock");
@@ -185,4 +195,25 @@ async fn tail_once(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Snapshots follow the configured count while the projection is small, its size once
+    /// it is large, and the interval whenever something changed.
+    #[test]
+    fn snapshots_are_amortised_over_the_projection_size() {
+        let soon = Duration::from_secs(1);
+        assert!(snapshot_due(10_000, 10_000, 500, soon));
+        assert!(!snapshot_due(9_999, 10_000, 500, soon));
+        assert!(
+            !snapshot_due(10_000, 10_000, 150_000, soon),
+            "a large projection waits longer"
+        );
+        assert!(snapshot_due(150_000, 10_000, 150_000, soon));
+        assert!(snapshot_due(1, 10_000, 150_000, SNAPSHOT_INTERVAL));
+        assert!(!snapshot_due(0, 10_000, 150_000, SNAPSHOT_INTERVAL), "nothing changed");
+    }
 }
