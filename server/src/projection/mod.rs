@@ -74,19 +74,52 @@ impl Projection {
 
     /// Apply the entry at `cursor`; false (and no change) if it was already applied.
     pub fn apply(&mut self, cursor: Cursor, event: &Event) -> bool {
-        if cursor <= self.cursor {
+        let Some(touched) = self.fold(cursor, event) else {
             return false;
+        };
+        if let Some(ticket) = touched.and_then(|id| self.tickets.get_mut(id)) {
+            ticket.refresh_sla(&self.sla);
+        }
+        true
+    }
+
+    /// Apply entries in order (those already applied are skipped), recomputing each touched
+    /// ticket's SLA once at the end rather than after each of its events: deadlines depend
+    /// only on the ticket's state, and during a replay a ticket's events often share a batch.
+    pub fn apply_batch(&mut self, events: &[(Cursor, Event)]) {
+        let mut touched: Vec<&str> = Vec::new();
+        for (cursor, event) in events {
+            if let Some(Some(id)) = self.fold(*cursor, event) {
+                touched.push(id);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for id in touched {
+            if let Some(ticket) = self.tickets.get_mut(id) {
+                ticket.refresh_sla(&self.sla);
+            }
+        }
+    }
+
+    /// Fold one entry into the state without recomputing SLAs: `None` if it was already
+    /// applied, else the ticket it changed (if any).
+    fn fold<'e>(&mut self, cursor: Cursor, event: &'e Event) -> Option<Option<&'e str>> {
+        if cursor <= self.cursor {
+            return None;
         }
         self.cursor = cursor;
         self.applied += 1;
-        match (&event.body, &event.ticket) {
+        Some(match (&event.body, &event.ticket) {
             (EventBody::ReportReceived(_), Some(id)) => {
-                if !self.tickets.contains_key(id) {
-                    if let Some(mut ticket) = Ticket::open(event) {
-                        ticket.refresh_sla(&self.sla);
+                if self.tickets.contains_key(id) {
+                    None
+                } else {
+                    Ticket::open(event).map(|ticket| {
                         self.tickets.insert(id.clone(), ticket);
                         self.history.insert(id.clone(), vec![cursor]);
-                    }
+                        id.as_str()
+                    })
                 }
             }
             (EventBody::ResourceUpdated(r), _) => {
@@ -98,17 +131,20 @@ impl Projection {
                         reported_at: event.at.clone(),
                     },
                 );
+                None
             }
-            (_, Some(id)) => {
-                if let Some(ticket) = self.tickets.get_mut(id) {
-                    ticket.apply(event);
-                    ticket.refresh_sla(&self.sla);
-                    self.history.entry(id.clone()).or_default().push(cursor);
+            (_, Some(id)) => self.tickets.get_mut(id).map(|ticket| {
+                ticket.apply(event);
+                match self.history.get_mut(id) {
+                    Some(h) => h.push(cursor),
+                    None => {
+                        self.history.insert(id.clone(), vec![cursor]);
+                    }
                 }
-            }
-            (_, None) => {}
-        }
-        true
+                id.as_str()
+            }),
+            (_, None) => None,
+        })
     }
 
     pub fn ticket(&self, id: &str) -> Option<&Ticket> {

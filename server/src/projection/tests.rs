@@ -130,7 +130,31 @@ fn fold(entries: &[(Cursor, Event)]) -> Projection {
     p
 }
 
+/// Tangerang's real SLA rules, so targets are computed (the default config has none).
+fn real_sla() -> Arc<SlaConfig> {
+    static SLA: std::sync::OnceLock<Arc<SlaConfig>> = std::sync::OnceLock::new();
+    SLA.get_or_init(|| crate::tenant::test_tenants().get("tangerang").unwrap().sla.clone())
+        .clone()
+}
+
 proptest! {
+    /// Applying a batch (SLAs recomputed once per touched ticket) gives exactly the state of
+    /// applying its entries one by one, targets included.
+    #[test]
+    fn batch_equals_one_by_one(ops in prop::collection::vec(op(), 0..120), split in any::<prop::sample::Index>()) {
+        let es = entries(&ops);
+        let mut one = Projection::new(real_sla());
+        for (c, e) in &es {
+            one.apply(*c, e);
+        }
+        let k = if es.is_empty() { 0 } else { split.index(es.len() + 1) };
+        let mut batched = Projection::new(real_sla());
+        batched.apply_batch(&es[..k]);
+        batched.apply_batch(&es[k.saturating_sub(2)..]);
+        prop_assert!(es.is_empty() || one.tickets().any(|t| t.sla.is_some()) || one.ticket_count() == 0);
+        prop_assert_eq!(batched, one);
+    }
+
     /// The same events always give the same state.
     #[test]
     fn deterministic(ops in prop::collection::vec(op(), 0..120)) {

@@ -88,10 +88,7 @@ async fn run_inner(
 
 /// Apply a batch under one write lock.
 fn apply_all(live: &LiveTenant, events: &[(pantau_shared::cursor::Cursor, pantau_shared::event::Event)]) {
-    let mut projection = live.projection.write().expect("projection lock");
-    for (cursor, event) in events {
-        projection.apply(*cursor, event);
-    }
+    live.projection.write().expect("projection lock").apply_batch(events);
 }
 
 /// Connect and read until shutdown (Ok) or a Redis error (Err).
