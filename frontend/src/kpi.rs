@@ -46,8 +46,11 @@ pub fn compute(board: &Board, panel: &Panel, now_ms: f64, offset_minutes: i32) -
     let (mut met, mut judged) = (0usize, 0usize);
     let mut responses = Vec::new();
     let mut agencies: BTreeMap<&str, usize> = BTreeMap::new();
-    for t in board.tickets.values().filter(|t| panel.admits(t)) {
-        let times = board.times(&t.id);
+    for (t, times) in board
+        .entries()
+        .map(|e| (&e.ticket, e.times))
+        .filter(|(t, _)| panel.admits(t))
+    {
         if times.created.is_some_and(|c| c >= today) {
             k.new_today += 1;
         }

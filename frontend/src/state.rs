@@ -98,12 +98,27 @@ impl Times {
     }
 }
 
+/// A ticket on the board with its parsed instants (kept together: the views read both for
+/// every ticket, and a second map meant a second hash lookup each time).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub ticket: Ticket,
+    pub times: Times,
+}
+
+impl Entry {
+    fn new(ticket: Ticket) -> Entry {
+        Entry {
+            times: Times::of(&ticket),
+            ticket,
+        }
+    }
+}
+
 /// The tickets on a wall and the stream position they reflect.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Board {
-    pub tickets: ById<Ticket>,
-    /// Parsed instants of each ticket (same keys as `tickets`).
-    pub times: ById<Times>,
+    tickets: ById<Entry>,
     /// Last stream id applied (`None` until a snapshot arrived, or after a resync).
     pub cursor: Option<Cursor>,
     /// Reports that arrived while this screen watched.
@@ -119,8 +134,7 @@ impl Board {
     pub fn reset(&mut self, cursor: Cursor, tickets: Vec<Ticket>, sla: SlaConfig, gauges: Vec<Gauge>) {
         self.sla = sla;
         self.gauges = gauges.into_iter().map(|g| (Gauge::key(&g.resource), g)).collect();
-        self.times = tickets.iter().map(|t| (t.id.clone(), Times::of(t))).collect();
-        self.tickets = tickets.into_iter().map(|t| (t.id.clone(), t)).collect();
+        self.tickets = tickets.into_iter().map(|t| (t.id.clone(), Entry::new(t))).collect();
         self.cursor = Some(cursor);
     }
 
@@ -135,15 +149,14 @@ impl Board {
                     if let Some(mut t) = Ticket::open(e) {
                         t.refresh_sla(&self.sla);
                         self.arrived += 1;
-                        self.times.insert(id.clone(), Times::of(&t));
-                        self.tickets.insert(id.clone(), t);
+                        self.tickets.insert(id.clone(), Entry::new(t));
                     }
                 }
                 (_, Some(id)) => {
-                    if let Some(t) = self.tickets.get_mut(id) {
-                        t.apply(e);
-                        t.refresh_sla(&self.sla);
-                        self.times.insert(id.clone(), Times::of(t));
+                    if let Some(entry) = self.tickets.get_mut(id) {
+                        entry.ticket.apply(e);
+                        entry.ticket.refresh_sla(&self.sla);
+                        entry.times = Times::of(&entry.ticket);
                     }
                 }
                 (EventBody::ResourceUpdated(r), None) => {
@@ -162,18 +175,22 @@ impl Board {
         Next::Continue
     }
 
-    /// Parsed instants of a ticket on the board.
-    pub fn times(&self, id: &str) -> Times {
-        self.times.get(id).copied().unwrap_or_default()
+    /// Every ticket on the board.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values().map(|e| &e.ticket)
+    }
+
+    /// Every ticket with its parsed instants.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.tickets.values()
     }
 
     /// The newest `n` tickets the panel shows, newest first (only those `n` are sorted).
     pub fn newest(&self, n: usize, panel: &Panel) -> Vec<Ticket> {
         let mut all: Vec<(f64, &Ticket)> = self
-            .tickets
-            .values()
-            .filter(|t| panel.admits(t))
-            .map(|t| (self.times(&t.id).created.unwrap_or(0.0), t))
+            .entries()
+            .filter(|e| panel.admits(&e.ticket))
+            .map(|e| (e.times.created.unwrap_or(0.0), &e.ticket))
             .collect();
         let order = |a: &(f64, &Ticket), b: &(f64, &Ticket)| b.0.total_cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id));
         if all.len() > n {
@@ -319,8 +336,8 @@ mod tests {
             reason: None,
         });
         assert_eq!(b.apply(c(2), c(3), &[assign]), Next::Continue);
-        assert_eq!(b.tickets["TGR-1"].status, TicketStatus::Assigned);
-        let times = b.times("TGR-1");
+        assert_eq!(b.tickets["TGR-1"].ticket.status, TicketStatus::Assigned);
+        let times = b.tickets["TGR-1"].times;
         assert_eq!(times.created, Some(1_795_402_800_000.0));
         assert_eq!(
             times.first_assigned,

@@ -45,7 +45,7 @@ pub fn UrgentList(state: WallState, lang: Lang, now: Signal<f64>) -> impl IntoVi
         state.panel.with(|p| {
             state
                 .board
-                .with(|b| most_urgent(b.tickets.values().filter(|t| p.admits(t)), URGENT_ROWS))
+                .with(|b| most_urgent(b.tickets().filter(|t| p.admits(t)), URGENT_ROWS))
         })
     });
     view! {

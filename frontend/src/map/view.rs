@@ -250,8 +250,9 @@ pub fn MapView(state: WallState) -> impl IntoView {
         // a second for the passing of time; halos blink by CSS, without repainting.
         let panel = state.panel.get();
         state.board.with(|board| {
-            for t in board.tickets.values().filter(|t| panel.admits(t)) {
-                let Some(u) = urgency(t, now, board.times(&t.id).resolved) else {
+            for entry in board.entries().filter(|e| panel.admits(&e.ticket)) {
+                let t = &entry.ticket;
+                let Some(u) = urgency(t, now, entry.times.resolved) else {
                     continue;
                 };
                 if let (true, Some(k)) = (u >= Urgency::Paused, &t.kecamatan) {

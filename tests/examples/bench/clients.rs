@@ -142,3 +142,16 @@ pub fn stamped_report() -> String {
     })
     .to_string()
 }
+
+/// A POST of `per_request` freshly stamped reports to `url`: one JSON event, or an NDJSON
+/// batch when more than one.
+pub fn stamped_post(http: &reqwest::Client, url: &str, per_request: usize) -> reqwest::RequestBuilder {
+    if per_request == 1 {
+        http.post(url)
+            .header("content-type", "application/json")
+            .body(stamped_report())
+    } else {
+        let body: String = (0..per_request).map(|_| stamped_report() + "\n").collect();
+        http.post(url).header("content-type", "application/x-ndjson").body(body)
+    }
+}

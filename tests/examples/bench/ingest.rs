@@ -4,7 +4,7 @@
 //! same payload on the same Redis (`-P 16`, and unpipelined `-c 50`).
 
 use crate::baseline::redis_benchmark_xadd;
-use crate::clients::stamped_report;
+use crate::clients::stamped_post;
 use crate::report::{Row, Target};
 use pantau_e2e::{Pantau, RedisServer};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -81,16 +81,7 @@ async fn post_for(pantau: &Pantau, clients: usize, per_request: usize) -> anyhow
             let (http, url, accepted, failed) = (http.clone(), url.clone(), accepted.clone(), failed.clone());
             tokio::spawn(async move {
                 while start.elapsed() < RUN {
-                    let request = if per_request == 1 {
-                        http.post(&url)
-                            .header("content-type", "application/json")
-                            .body(stamped_report())
-                    } else {
-                        let body: String = (0..per_request).map(|_| stamped_report() + "\n").collect();
-                        http.post(&url)
-                            .header("content-type", "application/x-ndjson")
-                            .body(body)
-                    };
+                    let request = stamped_post(&http, &url, per_request);
                     match request.send().await {
                         Ok(r) if r.status() == 202 => {
                             let _ = r.bytes().await;

@@ -12,7 +12,7 @@
 //! with 0 a frame goes out per stream read.
 
 use crate::baseline::{broadcast_steadily, now_us, xread_round_trips, BroadcastServer};
-use crate::clients::{connect_many, spawn_readers, stamped_report, MARKER};
+use crate::clients::{connect_many, spawn_readers, stamped_post, MARKER};
 use crate::histogram::Histogram;
 use crate::report::{Row, Target};
 use pantau_e2e::{Pantau, RedisServer};
@@ -166,16 +166,7 @@ async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
     let per_request = load.per_request;
     while start.elapsed() < RUN {
         tick.tick().await;
-        let request = if per_request == 1 {
-            http.post(&url)
-                .header("content-type", "application/json")
-                .body(stamped_report())
-        } else {
-            let body: String = (0..per_request).map(|_| stamped_report() + "\n").collect();
-            http.post(&url)
-                .header("content-type", "application/x-ndjson")
-                .body(body)
-        };
+        let request = stamped_post(&http, &url, per_request);
         posts.push(tokio::spawn(async move {
             match request.send().await {
                 Ok(r) if r.status() == 202 => per_request as u64,
