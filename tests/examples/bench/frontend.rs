@@ -468,17 +468,16 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     }
     // What the operators saw under that load, for the record.
     let shot = cdp.call("Page.captureScreenshot", json!({"format": "png"})).await;
+    let dir = workspace_root().join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
     if let Some(png) = shot["data"].as_str() {
         use base64::Engine;
-        let dir = workspace_root().join("target/bench");
         let bytes = base64::engine::general_purpose::STANDARD.decode(png).unwrap();
         std::fs::write(dir.join("wall-10k-tickets.png"), bytes).unwrap();
     }
     let sent = load.await.unwrap();
     assert!(sent > 0, "the load generator sent nothing");
     // The trace itself, to open in Chromium's DevTools (Performance → Load profile).
-    let dir = workspace_root().join("target/bench");
-    std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("wall-trace.json"),
         serde_json::to_vec(&json!({"traceEvents": trace})).unwrap(),

@@ -28,6 +28,7 @@ mod latency;
 mod report;
 mod sys;
 
+use futures_util::FutureExt;
 use report::Row;
 use std::future::Future;
 use std::path::PathBuf;
@@ -79,10 +80,13 @@ fn main() -> anyhow::Result<()> {
     let mut failed = Vec::new();
     for (name, step) in chosen {
         println!("==> {name}");
-        match runtime.block_on(async { tokio::time::timeout(STEP_LIMIT, step()).await }) {
-            Ok(Ok(r)) => rows.extend(r),
-            Ok(Err(e)) => failed.push(format!("{name}: {e:#}")),
-            Err(_) => failed.push(format!("{name}: took longer than {STEP_LIMIT:?}")),
+        // A step that panics is reported like one that fails; the others' rows are kept.
+        let run = std::panic::AssertUnwindSafe(tokio::time::timeout(STEP_LIMIT, step())).catch_unwind();
+        match runtime.block_on(run) {
+            Ok(Ok(Ok(r))) => rows.extend(r),
+            Ok(Ok(Err(e))) => failed.push(format!("{name}: {e:#}")),
+            Ok(Err(_)) => failed.push(format!("{name}: took longer than {STEP_LIMIT:?}")),
+            Err(_) => failed.push(format!("{name}: panicked (see above)")),
         }
     }
     println!("\n{}", report::table(&rows));
