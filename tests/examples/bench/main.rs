@@ -81,7 +81,11 @@ fn main() -> anyhow::Result<()> {
     for (name, step) in chosen {
         println!("==> {name}");
         // A step that panics is reported like one that fails; the others' rows are kept.
-        let run = std::panic::AssertUnwindSafe(tokio::time::timeout(STEP_LIMIT, step())).catch_unwind();
+        let run = async {
+            std::panic::AssertUnwindSafe(tokio::time::timeout(STEP_LIMIT, step()))
+                .catch_unwind()
+                .await
+        };
         match runtime.block_on(run) {
             Ok(Ok(Ok(r))) => rows.extend(r),
             Ok(Ok(Err(e))) => failed.push(format!("{name}: {e:#}")),
