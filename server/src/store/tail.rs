@@ -174,7 +174,13 @@ async fn tail_once(
             let p = live.projection.read().expect("projection lock");
             tracing::info!(cursor = %p.cursor(), entries = p.applied(), catch_up_ms = catch_up.elapsed().as_millis() as u64, "projection caught up");
         }
-        let tickets = live.projection.read().expect("projection lock").ticket_count() as u64;
+        // The ticket count matters only once `snapshot_every` entries have passed (this runs
+        // after every batch on the ingest path: no lock taken for nothing).
+        let tickets = if since_snapshot >= live.snapshot_every {
+            live.projection.read().expect("projection lock").ticket_count() as u64
+        } else {
+            0
+        };
         let due = snapshot_due(since_snapshot, live.snapshot_every, tickets, last_snapshot.elapsed());
         if due && live.ready.load(Ordering::SeqCst) {
             let (cursor, json) = {
