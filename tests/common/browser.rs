@@ -1,9 +1,35 @@
 //! A headless Chromium (Debian's) driven through chromedriver, for the wall tests and the
-//! screenshot tool: offline flags, a fresh profile, and an exact viewport size.
+//! screenshot tool: offline flags, a fresh profile, and an exact viewport size. The binary
+//! and flags are shared with the frontend benchmark, which drives Chromium directly.
 
 use crate::{eventually, free_port, workspace_root, Proc};
 use fantoccini::ClientBuilder;
 use std::process::{Command, Stdio};
+
+/// Debian's Chromium (or `$CHROMIUM`).
+pub fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// Flags for a headless, offline Chromium with a fresh profile in `profile`.
+pub fn chromium_args(profile: &std::path::Path) -> Vec<String> {
+    [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect()
+}
 
 /// chromedriver and a headless Chromium whose *viewport* is `width`×`height`.
 pub async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
@@ -22,12 +48,8 @@ pub async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
     let profile = std::env::temp_dir().join(format!("pantau-chromium-{port}"));
     let caps = serde_json::json!({
         "goog:chromeOptions": {
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--hide-scrollbars", format!("--user-data-dir={}", profile.display()),
-            ]
+            "binary": chromium_binary(),
+            "args": chromium_args(&profile),
         }
     });
     let serde_json::Value::Object(caps) = caps else {

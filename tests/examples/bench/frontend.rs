@@ -16,6 +16,7 @@
 
 use crate::report::{Row, Target};
 use futures_util::{SinkExt, StreamExt};
+use pantau_e2e::browser::{chromium_args, chromium_binary};
 use pantau_e2e::{free_port, workspace_root, Pantau, Proc, RedisServer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -287,21 +288,12 @@ impl Cdp {
 async fn chromium() -> (Proc, Cdp) {
     let port = free_port();
     let profile = std::env::temp_dir().join(format!("pantau-bench-chromium-{port}"));
-    let child = Command::new(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+    let child = Command::new(chromium_binary())
+        .args(chromium_args(&profile))
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-            "--window-size=1920,1080",
-            &format!("--remote-debugging-port={port}"),
-            &format!("--user-data-dir={}", profile.display()),
-            "about:blank",
+            "--window-size=1920,1080".to_owned(),
+            format!("--remote-debugging-port={port}"),
+            "about:blank".to_owned(),
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
