@@ -1,27 +1,23 @@
 //! Ingest over HTTP against a real Redis: accepted events are in the stream, retries are
 //! idempotent, and bad input gets a JSON error naming the field with nothing written.
 
-use pantau_e2e::{report, Pantau, RedisServer};
-use redis::streams::StreamRangeReply;
-use redis::AsyncCommands;
+use pantau_e2e::{report, report_batch, Pantau, RedisServer};
 
 /// A 202 answer means the event is in `pantau:{tenant}:events`, whole, with its ticket.
 #[tokio::test]
 async fn accepted_event_is_in_the_stream() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (status, body) = pantau.post_event("tangerang", report("Sampah di Jl. Perintis")).await;
+    let (status, body) = pantau.post_event("tangerang", &report("Sampah di Jl. Perintis")).await;
     assert_eq!(status, 202, "{body}");
     let accepted = &body["accepted"][0];
     let stream_id = accepted["stream_id"].as_str().unwrap();
     assert_eq!(accepted["ticket"], "TGR-000001");
 
-    let mut conn = redis.conn().await;
-    let range: StreamRangeReply = conn.xrange_all("pantau:{tangerang}:events").await.unwrap();
-    assert_eq!(range.ids.len(), 1);
-    assert_eq!(range.ids[0].id, stream_id);
-    let json: String = range.ids[0].get("event").unwrap();
-    let event: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let stream = redis.stream_events("tangerang").await;
+    assert_eq!(stream.len(), 1);
+    let (id, event) = &stream[0];
+    assert_eq!(id, stream_id);
     assert_eq!(event["id"], accepted["id"]);
     assert_eq!(event["ticket"], "TGR-000001");
     assert_eq!(event["type"], "report.received");
@@ -34,17 +30,16 @@ async fn accepted_event_is_in_the_stream() {
 async fn retried_event_returns_the_original() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let mut event: serde_json::Value = serde_json::from_str(&report("Lampu mati")).unwrap();
+    let mut event = report("Lampu mati");
     event["id"] = "0193a5c0-0000-7000-8000-00000000beef".into();
-    let (s1, first) = pantau.post_event("tangerang", event.to_string()).await;
-    let (s2, second) = pantau.post_event("tangerang", event.to_string()).await;
+    let (s1, first) = pantau.post_event("tangerang", &event).await;
+    let (s2, second) = pantau.post_event("tangerang", &event).await;
     assert_eq!((s1, s2), (202, 202));
     assert_eq!(first["accepted"][0]["stream_id"], second["accepted"][0]["stream_id"]);
     assert_eq!(first["accepted"][0]["ticket"], second["accepted"][0]["ticket"]);
     assert_eq!(first["accepted"][0]["duplicate"], false);
     assert_eq!(second["accepted"][0]["duplicate"], true);
-    let len: usize = redis.conn().await.xlen("pantau:{tangerang}:events").await.unwrap();
-    assert_eq!(len, 1);
+    assert_eq!(redis.stream_len("tangerang").await, 1);
 }
 
 /// Malformed JSON, missing or out-of-range fields, oversized bodies and unknown tenants get
@@ -53,7 +48,7 @@ async fn retried_event_returns_the_original() {
 async fn bad_input_gets_json_error_and_writes_nothing() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let valid: serde_json::Value = serde_json::from_str(&report("x")).unwrap();
+    let valid = report("x");
     let without = |field: &str| {
         let mut v = valid.clone();
         v.as_object_mut().unwrap().remove(field);
@@ -109,10 +104,10 @@ async fn bad_input_gets_json_error_and_writes_nothing() {
             "payload_too_large",
             None,
         ),
-        ("atlantis", report("x"), 404, "unknown_tenant", Some("tenant")),
+        ("atlantis", valid.to_string(), 404, "unknown_tenant", Some("tenant")),
     ];
     for (tenant, body, status, code, field) in cases {
-        let (got, answer) = pantau.post_event(tenant, body).await;
+        let (got, answer) = pantau.post_raw(&format!("/api/v1/{tenant}/events"), body).await;
         assert_eq!(got, status, "{answer}");
         assert_eq!(answer["error"]["code"], code, "{answer}");
         assert!(
@@ -138,7 +133,7 @@ async fn bad_input_gets_json_error_and_writes_nothing() {
 async fn ndjson_batches_are_all_or_nothing_on_validation() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (batch, ids) = pantau_e2e::report_batch("banyak", 3);
+    let (batch, ids) = report_batch("banyak", 3);
     let (status, body) = pantau.post_batch("tangerang", batch).await;
     assert_eq!(status, 202, "{body}");
     let tickets: Vec<_> = body["accepted"]
@@ -156,10 +151,15 @@ async fn ndjson_batches_are_all_or_nothing_on_validation() {
         .collect();
     assert_eq!(accepted, ids);
 
-    let bad = format!("{}\n{}\n", report("baik"), report("x").replace("-6.1888", "-96.1888"));
+    let mut off_the_map = report("x");
+    off_the_map["lat"] = (-96.1888).into();
+    let bad = format!("{}\n{}\n", report("baik"), off_the_map);
     let (status, body) = pantau.post_batch("tangerang", bad).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["field"], "[1].lat");
-    let len: usize = redis.conn().await.xlen("pantau:{tangerang}:events").await.unwrap();
-    assert_eq!(len, 3, "the refused batch wrote nothing");
+    assert_eq!(
+        redis.stream_len("tangerang").await,
+        3,
+        "the refused batch wrote nothing"
+    );
 }

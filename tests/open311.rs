@@ -44,15 +44,11 @@ fn assert_conforms(ours: &Value, spec: &Value, at: &str) {
     }
 }
 
-async fn get_text(url: &str) -> (u16, String) {
-    let r = reqwest::get(url).await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-/// POST form-encoded, as existing Open311 clients do.
-async fn post_form(url: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let r = reqwest::Client::new()
-        .post(url)
+/// POST form-encoded to `path`, as existing Open311 clients do.
+async fn post_form(pantau: &Pantau, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = pantau
+        .http
+        .post(pantau.url(path))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(serde_urlencoded_like(form))
         .send()
@@ -94,7 +90,7 @@ const REPORT: &[(&str, &str)] = &[
 async fn endpoints_match_the_spec_examples() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let base = format!("{}/open311/v2/tangerang", pantau.base);
+    let base = "/open311/v2/tangerang";
 
     let (_, discovery) = pantau.get("/open311/v2/tangerang/discovery.json").await;
     assert_conforms(&discovery, &spec_example("discovery.json"), "discovery");
@@ -111,7 +107,7 @@ async fn endpoints_match_the_spec_examples() {
     assert_eq!(status, 200);
     assert_conforms(&definition, &spec_example("service_definition.json"), "definition");
 
-    let (status, created) = post_form(&format!("{base}/requests.json"), REPORT).await;
+    let (status, created) = post_form(&pantau, &format!("{base}/requests.json"), REPORT).await;
     assert_eq!(status, 201, "{created}");
     let created: Value = serde_json::from_str(&created).unwrap();
     assert_conforms(&created, &spec_example("post_response.json"), "post");
@@ -163,7 +159,7 @@ async fn endpoints_match_the_spec_examples() {
         assert_eq!(body.as_array().unwrap().len(), expected, "{query}: {body}");
     }
 
-    let (status, xml) = get_text(&format!("{base}/requests/{id}.xml")).await;
+    let (status, xml) = pantau.get_text(&format!("{base}/requests/{id}.xml")).await;
     assert_eq!(status, 200);
     assert!(xml.starts_with("<?xml"), "{xml}");
     assert!(
@@ -171,18 +167,18 @@ async fn endpoints_match_the_spec_examples() {
             && xml.contains("<service_request_id>TGR-000001</service_request_id>"),
         "{xml}"
     );
-    let (_, xml) = get_text(&format!("{base}/services.xml")).await;
+    let (_, xml) = pantau.get_text(&format!("{base}/services.xml")).await;
     assert!(
         xml.contains("<services><service>") && xml.contains("<service_code>banjir</service_code>"),
         "{xml}"
     );
-    let (_, xml) = get_text(&format!("{base}/discovery.xml")).await;
+    let (_, xml) = pantau.get_text(&format!("{base}/discovery.xml")).await;
     assert!(
         xml.contains("<discovery>")
             && xml.contains("<specification>http://wiki.open311.org/GeoReport_v2</specification>"),
         "{xml}"
     );
-    let (status, xml) = post_form(&format!("{base}/requests.xml"), REPORT).await;
+    let (status, xml) = post_form(&pantau, &format!("{base}/requests.xml"), REPORT).await;
     assert_eq!(status, 201);
     assert!(
         xml.contains("<service_request_id>TGR-000002</service_request_id>"),
@@ -195,7 +191,7 @@ async fn endpoints_match_the_spec_examples() {
 async fn errors_use_the_spec_format() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let base = format!("{}/open311/v2/tangerang", pantau.base);
+    let base = "/open311/v2/tangerang";
     let without = |key: &str| REPORT.iter().copied().filter(|(k, _)| *k != key).collect::<Vec<_>>();
     let with = |key: &str, value: &'static str| {
         REPORT
@@ -215,7 +211,7 @@ async fn errors_use_the_spec_format() {
         (without("description"), 400, "description"),
     ];
     for (form, status, mention) in cases {
-        let (got, body) = post_form(&format!("{base}/requests.json"), &form).await;
+        let (got, body) = post_form(&pantau, &format!("{base}/requests.json"), &form).await;
         assert_eq!(got, status, "{body}");
         let errors: Value = serde_json::from_str(&body).unwrap();
         assert_conforms(&errors, &spec_example("error.json"), "error");
@@ -232,15 +228,10 @@ async fn errors_use_the_spec_format() {
     assert_eq!((status, &body[0]["code"]), (400, &Value::from(400)));
     let (status, body) = pantau.get("/open311/v2/atlantis/services.json").await;
     assert_eq!((status, &body[0]["code"]), (404, &Value::from(404)));
-    let (status, xml) = get_text(&format!("{base}/services/ufo.xml")).await;
+    let (status, xml) = pantau.get_text(&format!("{base}/services/ufo.xml")).await;
     assert_eq!(status, 404);
     assert!(xml.contains("<errors><error><code>404</code>"), "{xml}");
-    let (status, _) = get_text(&format!("{base}/services.csv")).await;
+    let (status, _) = pantau.get_text(&format!("{base}/services.csv")).await;
     assert_eq!(status, 404);
-    let len: usize = redis::cmd("XLEN")
-        .arg("pantau:{tangerang}:events")
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
-    assert_eq!(len, 0, "refused requests wrote nothing");
+    assert_eq!(redis.stream_len("tangerang").await, 0, "refused requests wrote nothing");
 }

@@ -3,7 +3,7 @@
 //! never reads not holding back 50 others, filters, two server processes on one Redis, and
 //! Redis stopped and restarted under a connected wall.
 
-use pantau_e2e::{report, report_batch, Pantau, RedisServer, WsClient};
+use pantau_e2e::{eventually, report, report_batch, report_in, Pantau, RedisServer, WsClient};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::EventBody;
 use pantau_shared::protocol::{ClientMsg, Filters, LinkState, ServerMsg};
@@ -57,7 +57,7 @@ async fn subscriber_receives_posted_event() {
         other => panic!("expected snapshot, got {other:?}"),
     }
     let (status, body) = pantau
-        .post_event("tangerang", report("Jalan berlubang di Jl. Hasyim Ashari"))
+        .post_event("tangerang", &report("Jalan berlubang di Jl. Hasyim Ashari"))
         .await;
     assert_eq!(status, 202);
     let events = deltas(client.next().await);
@@ -77,11 +77,11 @@ async fn tenants_are_isolated() {
     let pantau = Pantau::start(&redis).await;
     let (mut banjar, _) = WsClient::subscribe(&pantau.ws_url, "banjar").await;
     let (mut tangerang, _) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
-    pantau.post_event("tangerang", report("di Tangerang")).await;
-    let mut banjar_report: serde_json::Value = serde_json::from_str(&report("di Martapura")).unwrap();
+    pantau.post_event("tangerang", &report("di Tangerang")).await;
+    let mut banjar_report = report("di Martapura");
     banjar_report["lat"] = (-3.41).into();
     banjar_report["lon"] = 114.85.into();
-    let (status, body) = pantau.post_event("banjar", banjar_report.to_string()).await;
+    let (status, body) = pantau.post_event("banjar", &banjar_report).await;
     assert_eq!(status, 202, "{body}");
 
     let seen = deltas(banjar.next().await);
@@ -99,7 +99,7 @@ async fn tenants_are_isolated() {
 async fn resume_replays_every_missed_event_once_in_order() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    pantau.post_event("tangerang", report("sebelum")).await;
+    pantau.post_event("tangerang", &report("sebelum")).await;
     let (mut client, first) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
     let mut cursor = snapshot_cursor(&first);
     if cursor == Cursor::ZERO {
@@ -128,7 +128,7 @@ async fn resume_replays_every_missed_event_once_in_order() {
     let got: Vec<_> = events.iter().map(|e| e.id.clone()).collect();
     assert_same_ids(&got, &posted);
 
-    let (_, live) = pantau.post_event("tangerang", report("sesudah")).await;
+    let (_, live) = pantau.post_event("tangerang", &report("sesudah")).await;
     let (after, _) = client.collect_events(last, 1).await;
     assert_eq!(after[0].id, live["accepted"][0]["id"].as_str().unwrap());
 }
@@ -211,10 +211,9 @@ async fn a_client_that_never_reads_does_not_hold_back_others() {
 async fn filters_deliver_only_matching_tickets() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let mut flood: serde_json::Value = serde_json::from_str(&report("Banjir sepinggang")).unwrap();
-    flood["category"] = "banjir".into();
-    pantau.post_event("tangerang", flood.to_string()).await;
-    pantau.post_event("tangerang", report("Sampah")).await;
+    let flood = report_in("banjir", "Banjir sepinggang");
+    pantau.post_event("tangerang", &flood).await;
+    pantau.post_event("tangerang", &report("Sampah")).await;
     let filters = Filters {
         agency: Some("bpbd".into()),
         ..Default::default()
@@ -236,8 +235,8 @@ async fn filters_deliver_only_matching_tickets() {
         );
     }
 
-    pantau.post_event("tangerang", report("Sampah lagi")).await;
-    pantau.post_event("tangerang", flood.to_string()).await;
+    pantau.post_event("tangerang", &report("Sampah lagi")).await;
+    pantau.post_event("tangerang", &flood).await;
     let (events, cursor) = client.collect_events(cursor, 1).await;
     assert_eq!(
         events[0].ticket.as_deref(),
@@ -246,24 +245,19 @@ async fn filters_deliver_only_matching_tickets() {
     );
 
     let t = "/api/v1/tangerang/tickets/TGR-000001";
-    pantau
-        .post(&format!("{t}/assign"), json!({"agency": "pupr"}).to_string())
-        .await;
+    pantau.post(&format!("{t}/assign"), &json!({"agency": "pupr"})).await;
     let (events, cursor) = client.collect_events(cursor, 1).await;
     assert!(
         matches!(events[0].body, EventBody::TicketAssigned(_)),
         "the client learns the ticket left its filter"
     );
     pantau
-        .post(
-            &format!("{t}/comment"),
-            json!({"text": "bukan urusan BPBD"}).to_string(),
-        )
+        .post(&format!("{t}/comment"), &json!({"text": "bukan urusan BPBD"}))
         .await;
     pantau
         .post(
             &format!("{}/comment", "/api/v1/tangerang/tickets/TGR-000004"),
-            json!({"text": "tim berangkat"}).to_string(),
+            &json!({"text": "tim berangkat"}),
         )
         .await;
     let (events, _) = client.collect_events(cursor, 1).await;
@@ -278,7 +272,7 @@ async fn two_processes_share_one_redis() {
     let a = Pantau::start(&redis).await;
     let b = Pantau::start(&redis).await;
     let (mut on_b, first) = WsClient::subscribe(&b.ws_url, "tangerang").await;
-    let (_, body) = a.post_event("tangerang", report("lewat A")).await;
+    let (_, body) = a.post_event("tangerang", &report("lewat A")).await;
     let (events, _) = on_b.collect_events(snapshot_cursor(&first), 1).await;
     assert_eq!(events[0].id, body["accepted"][0]["id"].as_str().unwrap());
 
@@ -309,15 +303,16 @@ async fn two_processes_share_one_redis() {
 async fn redis_outage_degrades_and_recovers() {
     let mut redis = RedisServer::start_persistent().await;
     let pantau = Pantau::start(&redis).await;
-    let (_, body) = pantau.post_event("tangerang", report("sebelum padam")).await;
+    let (_, body) = pantau.post_event("tangerang", &report("sebelum padam")).await;
     assert_eq!(body["accepted"][0]["ticket"], "TGR-000001");
     let (mut client, first) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
     let mut cursor = snapshot_cursor(&first);
 
     redis.stop();
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/v1/tangerang/events", pantau.base))
-        .body(report("saat padam"))
+    let response = pantau
+        .http
+        .post(pantau.url("/api/v1/tangerang/events"))
+        .body(report("saat padam").to_string())
         .send()
         .await
         .unwrap();
@@ -338,10 +333,10 @@ async fn redis_outage_degrades_and_recovers() {
     }
 
     redis.restart().await;
-    let accepted = pantau_e2e::eventually("ingest to work again", || {
+    let accepted = eventually("ingest to work again", || {
         let pantau = &pantau;
         async move {
-            let (status, body) = pantau.post_event("tangerang", report("setelah padam")).await;
+            let (status, body) = pantau.post_event("tangerang", &report("setelah padam")).await;
             (status == 202).then_some(body)
         }
     })

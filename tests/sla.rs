@@ -3,32 +3,15 @@
 //! when the lease holder is killed (reports are dated in the past, so nothing waits for a
 //! deadline on the wall clock).
 
-use chrono::{Duration, SecondsFormat, Utc};
-use pantau_e2e::{eventually, report, Pantau, RedisServer};
-use redis::streams::StreamRangeReply;
+use chrono::Duration;
+use pantau_e2e::{dated_report, eventually, Pantau, RedisServer};
 use redis::AsyncCommands;
-use serde_json::Value;
 use std::collections::BTreeMap;
-
-fn dated_report(description: &str, category: &str, ago: Duration) -> String {
-    let mut event: Value = serde_json::from_str(&report(description)).unwrap();
-    event["category"] = category.into();
-    event["at"] = (Utc::now() - ago).to_rfc3339_opts(SecondsFormat::Secs, true).into();
-    event.to_string()
-}
 
 /// (ticket, type, target) → count of SLA events in the stream.
 async fn sla_events(redis: &RedisServer) -> BTreeMap<(String, String, String), usize> {
-    let range: StreamRangeReply = redis
-        .conn()
-        .await
-        .xrange_all("pantau:{tangerang}:events")
-        .await
-        .unwrap();
     let mut counts = BTreeMap::new();
-    for entry in range.ids {
-        let json: String = entry.get("event").unwrap();
-        let e: Value = serde_json::from_str(&json).unwrap();
+    for (_, e) in redis.stream_events("tangerang").await {
         let kind = e["type"].as_str().unwrap();
         if kind.starts_with("sla.") {
             let key = (
@@ -49,7 +32,7 @@ async fn tickets_carry_deadlines() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
     let (_, body) = pantau
-        .post_event("tangerang", dated_report("Sampah", "sampah", Duration::zero()))
+        .post_event("tangerang", &dated_report("Sampah", "sampah", Duration::zero()))
         .await;
     let ticket = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/tangerang/tickets/{ticket}");
@@ -94,7 +77,7 @@ async fn breaches_are_emitted_exactly_once_across_failover() {
     ];
     let first = processes[0].as_ref().unwrap();
     first
-        .post_event("tangerang", dated_report("Sampah lama", "sampah", Duration::days(2)))
+        .post_event("tangerang", &dated_report("Sampah lama", "sampah", Duration::days(2)))
         .await;
     let expect = |tickets: &[&str]| -> BTreeMap<(String, String, String), usize> {
         tickets
@@ -123,7 +106,7 @@ async fn breaches_are_emitted_exactly_once_across_failover() {
     let (status, _) = survivor
         .post_event(
             "tangerang",
-            dated_report("Jalan rusak lama", "sampah", Duration::days(3)),
+            &dated_report("Jalan rusak lama", "sampah", Duration::days(3)),
         )
         .await;
     assert_eq!(status, 202);

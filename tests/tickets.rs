@@ -2,19 +2,13 @@
 //! optimistic concurrency with `expected_version`, the workflow, the ticket API, and a
 //! restarted process whose rebuilt projection equals the live one.
 
-use pantau_e2e::{eventually, report, Pantau, RedisServer};
+use pantau_e2e::{eventually, report, tenant_key, Pantau, RedisServer};
 use redis::AsyncCommands;
 use serde_json::{json, Value};
 
-const STREAM: &str = "pantau:{tangerang}:events";
-
-async fn stream_len(redis: &RedisServer) -> usize {
-    redis.conn().await.xlen(STREAM).await.unwrap()
-}
-
 /// Open a ticket and return its number.
 async fn open_ticket(pantau: &Pantau, description: &str) -> String {
-    let (status, body) = pantau.post_event("tangerang", report(description)).await;
+    let (status, body) = pantau.post_event("tangerang", &report(description)).await;
     assert_eq!(status, 202, "{body}");
     body["accepted"][0]["ticket"].as_str().unwrap().to_owned()
 }
@@ -38,9 +32,9 @@ async fn ticket_at(pantau: &Pantau, ticket: &str, version: u64) -> Value {
 async fn concurrent_identical_posts_write_one_entry() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let mut event: Value = serde_json::from_str(&report("Sampah menumpuk")).unwrap();
+    let mut event = report("Sampah menumpuk");
     event["id"] = "0193a5c0-0000-7000-8000-0000000000aa".into();
-    let posts = (0..100).map(|_| pantau.post_event("tangerang", event.to_string()));
+    let posts = (0..100).map(|_| pantau.post_event("tangerang", &event));
     let answers = futures_util::future::join_all(posts).await;
     let first = &answers[0].1["accepted"][0];
     for (status, body) in &answers {
@@ -53,8 +47,13 @@ async fn concurrent_identical_posts_write_one_entry() {
         .filter(|(_, b)| b["accepted"][0]["duplicate"] == false)
         .count();
     assert_eq!(fresh, 1);
-    assert_eq!(stream_len(&redis).await, 1);
-    let seq: u64 = redis.conn().await.get("pantau:{tangerang}:ticket_seq").await.unwrap();
+    assert_eq!(redis.stream_len("tangerang").await, 1);
+    let seq: u64 = redis
+        .conn()
+        .await
+        .get(tenant_key("tangerang", "ticket_seq"))
+        .await
+        .unwrap();
     assert_eq!(seq, 1);
 }
 
@@ -67,28 +66,28 @@ async fn stale_expected_version_conflicts() {
     let ticket = open_ticket(&pantau, "Jalan rusak").await;
     let path = format!("/api/v1/tangerang/tickets/{ticket}/assign");
     let (status, body) = pantau
-        .post(&path, json!({"agency": "pupr", "expected_version": 1}).to_string())
+        .post(&path, &json!({"agency": "pupr", "expected_version": 1}))
         .await;
     assert_eq!((status, body["version"].as_u64()), (202, Some(2)), "{body}");
     let (status, body) = pantau
-        .post(&path, json!({"agency": "dlh", "expected_version": 1}).to_string())
+        .post(&path, &json!({"agency": "dlh", "expected_version": 1}))
         .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "version_conflict");
     assert_eq!(body["error"]["field"], "expected_version");
     assert_eq!(body["error"]["current_version"], 2);
-    assert_eq!(stream_len(&redis).await, 2);
+    assert_eq!(redis.stream_len("tangerang").await, 2);
 
     let racers = (0..100).map(|i| {
-        let body = json!({"agency": "dishub", "officer": format!("petugas {i}"), "expected_version": 2}).to_string();
+        let body = json!({"agency": "dishub", "officer": format!("petugas {i}"), "expected_version": 2});
         let path = path.clone();
         let pantau = &pantau;
-        async move { pantau.post(&path, body).await.0 }
+        async move { pantau.post(&path, &body).await.0 }
     });
     let statuses = futures_util::future::join_all(racers).await;
     assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 99);
-    assert_eq!(stream_len(&redis).await, 3);
+    assert_eq!(redis.stream_len("tangerang").await, 3);
 }
 
 /// Commands on a ticket that does not exist get 404 and write nothing; a disallowed workflow
@@ -98,27 +97,27 @@ async fn missing_tickets_and_invalid_transitions() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
     let (status, body) = pantau
-        .post("/api/v1/tangerang/tickets/TGR-000404/comment", r#"{"text":"halo"}"#)
+        .post("/api/v1/tangerang/tickets/TGR-000404/comment", &json!({"text": "halo"}))
         .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"]["field"], "ticket");
-    assert_eq!(stream_len(&redis).await, 0);
+    assert_eq!(redis.stream_len("tangerang").await, 0);
 
     let ticket = open_ticket(&pantau, "Lampu mati").await;
     ticket_at(&pantau, &ticket, 1).await;
     let (status, body) = pantau
         .post(
             &format!("/api/v1/tangerang/tickets/{ticket}/status"),
-            r#"{"status":"closed"}"#,
+            &json!({"status": "closed"}),
         )
         .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "invalid_transition");
     let (status, body) = pantau
-        .post(&format!("/api/v1/tangerang/tickets/{ticket}/explode"), "{}")
+        .post(&format!("/api/v1/tangerang/tickets/{ticket}/explode"), &json!({}))
         .await;
     assert_eq!(status, 404, "{body}");
-    assert_eq!(stream_len(&redis).await, 1);
+    assert_eq!(redis.stream_len("tangerang").await, 1);
 }
 
 /// A ticket worked through its life shows its state and full history; lists filter.
@@ -139,7 +138,7 @@ async fn ticket_lifecycle_and_listing() {
         ("priority", json!({"priority": "critical"})),
         ("status", json!({"status": "resolved", "note": "Air sudah surut"})),
     ] {
-        let (status, answer) = pantau.post(&format!("{base}/{command}"), body.to_string()).await;
+        let (status, answer) = pantau.post(&format!("{base}/{command}"), &body).await;
         assert_eq!(status, 202, "{command}: {answer}");
         // Each step waits for the projection so the next transition is judged on fresh state.
         ticket_at(&pantau, &ticket, answer["version"].as_u64().unwrap()).await;
@@ -201,13 +200,12 @@ async fn restarted_process_rebuilds_the_same_projection() {
         let base = format!("/api/v1/tangerang/tickets/{t}");
         live.post(
             &format!("{base}/assign"),
-            json!({"agency": "pupr", "officer": format!("p{i}")}).to_string(),
+            &json!({"agency": "pupr", "officer": format!("p{i}")}),
         )
         .await;
-        live.post(&format!("{base}/comment"), json!({"text": "dicek"}).to_string())
-            .await;
+        live.post(&format!("{base}/comment"), &json!({"text": "dicek"})).await;
     }
-    let total_events = stream_len(&redis).await as u64;
+    let total_events = redis.stream_len("tangerang").await as u64;
     assert_eq!(total_events, 100);
     let everything = "/api/v1/tangerang/tickets?limit=500";
     let before = eventually("the live projection to apply everything", || async {
@@ -223,7 +221,7 @@ async fn restarted_process_rebuilds_the_same_projection() {
     let snapshot: Option<String> = redis
         .conn()
         .await
-        .get("pantau:{tangerang}:projection_cursor")
+        .get(tenant_key("tangerang", "projection_cursor"))
         .await
         .unwrap();
     assert!(snapshot.is_some(), "a snapshot was stored after 40 entries");

@@ -6,26 +6,8 @@
 //! `tests/artifacts/` (not committed).
 
 use fantoccini::Locator;
-use pantau_e2e::browser::browser;
-use pantau_e2e::{eventually, report, workspace_root, Pantau, RedisServer};
-
-async fn text(client: &fantoccini::Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
-}
-
-async fn wait_for(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-}
-
-async fn save_screenshot(client: &fantoccini::Client, name: &str) {
-    let dir = workspace_root().join("tests/artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(name), client.screenshot().await.unwrap()).unwrap();
-}
+use pantau_e2e::browser::{open_wall, LIVE};
+use pantau_e2e::{dated_report, eventually, report, report_in, workspace_root, Pantau, RedisServer};
 
 /// The wall connects, shows "live", and a report posted over HTTP appears on it with its
 /// ticket, description and time in WIB, and the open count goes up.
@@ -33,17 +15,16 @@ async fn save_screenshot(client: &fantoccini::Client, name: &str) {
 async fn posted_report_appears_on_the_wall() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (_driver, client) = browser(1920, 1080).await;
-
-    client.goto(&pantau.base).await.unwrap();
-    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
-    assert_eq!(text(&client, "[data-testid=kpi-open]").await, "0");
+    let wall = open_wall(&pantau.base, 1920, 1080).await;
+    assert_eq!(wall.text("[data-testid=kpi-open]").await, "0");
 
     let description = "Pohon tumbang di Jl. Sudirman, lalu lintas tersendat";
-    let (status, body) = pantau.post_event("tangerang", report(description)).await;
+    let (status, body) = pantau.post_event("tangerang", &report(description)).await;
     assert_eq!(status, 202);
     let ticket = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
-    let item = wait_for(&client, &format!("[data-testid=report-item][data-ticket='{ticket}']")).await;
+    let item = wall
+        .wait_for(&format!("[data-testid=report-item][data-ticket='{ticket}']"))
+        .await;
     let shown = item.text().await.unwrap();
     assert!(
         shown.contains(description) || shown.contains("Pohon tumbang"),
@@ -51,25 +32,25 @@ async fn posted_report_appears_on_the_wall() {
     );
     assert!(shown.contains("WIB"), "time shown in the tenant's zone: {shown}");
     eventually("the open count to include the report", || async {
-        (text(&client, "[data-testid=kpi-open]").await == "1").then_some(())
+        (wall.text("[data-testid=kpi-open]").await == "1").then_some(())
     })
     .await;
-    wait_for(&client, "[data-testid=map][data-markers='1']").await;
+    wall.wait_for("[data-testid=map][data-markers='1']").await;
 
     let beds = serde_json::json!({"type": "resource.updated", "kind": "hospital_beds", "facility": "RSUD Kota Tangerang",
         "unit": "ICU", "capacity": 12, "used": 9, "queue": 2});
-    assert_eq!(pantau.post_event("tangerang", beds.to_string()).await.0, 202);
-    let gauge = wait_for(&client, "[data-testid=gauge]").await.text().await.unwrap();
+    assert_eq!(pantau.post_event("tangerang", &beds).await.0, 202);
+    let gauge = wall.wait_for("[data-testid=gauge]").await.text().await.unwrap();
     assert!(
         gauge.contains("RSUD Kota Tangerang · ICU") && gauge.contains("3 / 12"),
         "free beds of capacity: {gauge}"
     );
     assert!(
-        client.find(Locator::Css("[data-testid=stale-banner]")).await.is_err(),
+        wall.find(Locator::Css("[data-testid=stale-banner]")).await.is_err(),
         "no stale banner while live"
     );
-    save_screenshot(&client, "wall-1920x1080.png").await;
-    client.close().await.unwrap();
+    wall.save_screenshot("wall-1920x1080.png").await;
+    wall.close().await;
 }
 
 /// A ticket past its deadline is red on the map and heads the urgent list with an overdue
@@ -78,31 +59,27 @@ async fn posted_report_appears_on_the_wall() {
 async fn breached_ticket_is_red_on_the_map_and_tops_the_urgent_list() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (_driver, client) = browser(3840, 2160).await;
-    client.goto(&pantau.base).await.unwrap();
-    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    let wall = open_wall(&pantau.base, 3840, 2160).await;
 
-    pantau.post_event("tangerang", report("Sampah baru")).await;
-    let mut old: serde_json::Value = serde_json::from_str(&report("Banjir sejak semalam")).unwrap();
-    old["category"] = "banjir".into();
-    old["at"] = (chrono::Utc::now() - chrono::Duration::hours(20)).to_rfc3339().into();
-    let (_, body) = pantau.post_event("tangerang", old.to_string()).await;
+    pantau.post_event("tangerang", &report("Sampah baru")).await;
+    let old = dated_report("Banjir sejak semalam", "banjir", chrono::Duration::hours(20));
+    let (_, body) = pantau.post_event("tangerang", &old).await;
     let ticket = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
 
-    let first = wait_for(&client, "[data-testid=urgent-item]").await;
+    let first = wall.wait_for("[data-testid=urgent-item]").await;
     eventually("the breached ticket to head the urgent list", || async {
-        let first = client.find(Locator::Css("[data-testid=urgent-item]")).await.ok()?;
+        let first = wall.find(Locator::Css("[data-testid=urgent-item]")).await.ok()?;
         (first.attr("data-ticket").await.ok()?? == ticket).then_some(())
     })
     .await;
     drop(first);
-    let head = client.find(Locator::Css("[data-testid=urgent-item]")).await.unwrap();
+    let head = wall.find(Locator::Css("[data-testid=urgent-item]")).await.unwrap();
     assert_eq!(head.attr("data-breached").await.unwrap().as_deref(), Some("true"));
     assert!(head.text().await.unwrap().starts_with('−'), "overdue countdown");
-    wait_for(&client, "[data-testid=map][data-breached='1']").await;
-    assert_eq!(text(&client, "[data-testid=kpi-breached]").await, "1");
-    save_screenshot(&client, "wall-3840x2160.png").await;
-    client.close().await.unwrap();
+    wall.wait_for("[data-testid=map][data-breached='1']").await;
+    assert_eq!(wall.text("[data-testid=kpi-breached]").await, "1");
+    wall.save_screenshot("wall-3840x2160.png").await;
+    wall.close().await;
 }
 
 /// Stopping the server raises the stale banner; a server back on the same address clears it.
@@ -111,26 +88,23 @@ async fn stale_banner_while_the_server_is_gone() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
     let port = pantau.port();
-    let (_driver, client) = browser(1920, 1080).await;
-    client.goto(&pantau.base).await.unwrap();
-    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    let wall = open_wall(&pantau.base, 1920, 1080).await;
     drop(pantau);
-    let banner = wait_for(&client, "[data-testid=stale-banner]").await;
+    let banner = wall.wait_for("[data-testid=stale-banner]").await;
     assert!(
         banner.text().await.unwrap().contains("usang"),
         "says the data may be out of date"
     );
     let _back = Pantau::start_on(&redis, port, &[]).await;
     eventually("the banner to clear", || async {
-        client
-            .find(Locator::Css("[data-testid=stale-banner]"))
+        wall.find(Locator::Css("[data-testid=stale-banner]"))
             .await
             .is_err()
             .then_some(())
     })
     .await;
-    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
-    client.close().await.unwrap();
+    wall.wait_for(LIVE).await;
+    wall.close().await;
 }
 
 /// `?lang=en` switches every label; Bahasa Indonesia is the default.
@@ -138,23 +112,20 @@ async fn stale_banner_while_the_server_is_gone() {
 async fn language_switch_changes_the_labels() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (_driver, client) = browser(1920, 1080).await;
-    client.goto(&pantau.base).await.unwrap();
-    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
-    let indonesian = text(&client, "[data-testid=wall]").await;
+    let wall = open_wall(&pantau.base, 1920, 1080).await;
+    let indonesian = wall.text("[data-testid=wall]").await;
     for label in ["TERBUKA", "LANGSUNG", "MENDESAK", "TIKET TERBUKA PER OPD"] {
         assert!(indonesian.contains(label), "{label} in {indonesian}");
     }
-    client.goto(&format!("{}/?lang=en", pantau.base)).await.unwrap();
-    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
-    let english = text(&client, "[data-testid=wall]").await;
+    wall.show(&format!("{}/?lang=en", pantau.base)).await;
+    let english = wall.text("[data-testid=wall]").await;
     for label in ["OPEN", "LIVE", "URGENT", "OPEN TICKETS BY AGENCY", "COMMAND CENTER"] {
         assert!(english.contains(label), "{label} in {english}");
     }
     for label in ["TERBUKA", "LANGSUNG", "MENDESAK", "RUANG KENDALI"] {
         assert!(!english.contains(label), "{label} left untranslated in {english}");
     }
-    client.close().await.unwrap();
+    wall.close().await;
 }
 
 /// `?panels=all,pupr&rotate=5` rotates from the whole city to Public Works alone: the header
@@ -163,31 +134,23 @@ async fn language_switch_changes_the_labels() {
 async fn panels_rotate_and_filter_by_agency() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let mut road: serde_json::Value = serde_json::from_str(&report("Jalan berlubang")).unwrap();
-    road["category"] = "jalan_rusak".into();
-    assert_eq!(pantau.post_event("tangerang", road.to_string()).await.0, 202);
-    assert_eq!(pantau.post_event("tangerang", report("Sampah menumpuk")).await.0, 202);
-    let (_driver, client) = browser(1920, 1080).await;
-    client
-        .goto(&format!("{}/?panels=all,pupr&rotate=5", pantau.base))
-        .await
-        .unwrap();
-    wait_for(&client, "[data-testid=panel][data-position='1/2']").await;
-    assert!(text(&client, "[data-testid=panel]").await.contains("SEMUA OPD"));
-    wait_for(&client, "[data-testid=map][data-markers='2']").await;
-    assert_eq!(text(&client, "[data-testid=kpi-open]").await, "2");
+    let road = report_in("jalan_rusak", "Jalan berlubang");
+    assert_eq!(pantau.post_event("tangerang", &road).await.0, 202);
+    assert_eq!(pantau.post_event("tangerang", &report("Sampah menumpuk")).await.0, 202);
+    let wall = open_wall(&format!("{}/?panels=all,pupr&rotate=5", pantau.base), 1920, 1080).await;
+    wall.wait_for("[data-testid=panel][data-position='1/2']").await;
+    assert!(wall.text("[data-testid=panel]").await.contains("SEMUA OPD"));
+    wall.wait_for("[data-testid=map][data-markers='2']").await;
+    assert_eq!(wall.text("[data-testid=kpi-open]").await, "2");
 
-    wait_for(&client, "[data-testid=panel][data-position='2/2']").await;
-    let title = text(&client, "[data-testid=panel]").await;
+    wall.wait_for("[data-testid=panel][data-position='2/2']").await;
+    let title = wall.text("[data-testid=panel]").await;
     assert!(title.contains("DINAS PEKERJAAN UMUM"), "agency named in full: {title}");
-    wait_for(&client, "[data-testid=map][data-markers='1']").await;
-    assert_eq!(text(&client, "[data-testid=kpi-open]").await, "1");
-    let listed = client
-        .find_all(Locator::Css("[data-testid=report-item]"))
-        .await
-        .unwrap();
+    wall.wait_for("[data-testid=map][data-markers='1']").await;
+    assert_eq!(wall.text("[data-testid=kpi-open]").await, "1");
+    let listed = wall.find_all(Locator::Css("[data-testid=report-item]")).await.unwrap();
     assert_eq!(listed.len(), 1, "only Public Works' report is listed");
-    client.close().await.unwrap();
+    wall.close().await;
 }
 
 /// A 1×1 PNG (any tile).
@@ -243,16 +206,14 @@ async fn configured_tile_layer_is_drawn_under_the_map() {
 
     let redis = RedisServer::start().await;
     let pantau = Pantau::start_with(&redis, &["--config-dir", config.to_str().unwrap()]).await;
-    let (_driver, client) = browser(1920, 1080).await;
-    client.goto(&pantau.base).await.unwrap();
-    wait_for(&client, "[data-testid=conn-status][data-state=live]").await;
+    let wall = open_wall(&pantau.base, 1920, 1080).await;
     eventually("tiles to be drawn", || async {
-        let map = client.find(Locator::Css("[data-testid=map]")).await.ok()?;
+        let map = wall.find(Locator::Css("[data-testid=map]")).await.ok()?;
         let drawn: usize = map.attr("data-tiles").await.ok()??.parse().ok()?;
         (drawn > 0).then_some(drawn)
     })
     .await;
-    assert_eq!(text(&client, "[data-testid=map-attribution]").await, "© Uji Peta");
+    assert_eq!(wall.text("[data-testid=map-attribution]").await, "© Uji Peta");
     let asked = paths.lock().unwrap().clone();
     assert!(!asked.is_empty());
     for path in &asked {
@@ -279,6 +240,6 @@ async fn configured_tile_layer_is_drawn_under_the_map() {
             "tile {path} lies over the Tangerang area"
         );
     }
-    client.close().await.unwrap();
+    wall.close().await;
     std::fs::remove_dir_all(&config).unwrap();
 }

@@ -16,6 +16,14 @@ impl Lang {
             _ => Lang::Id,
         }
     }
+
+    /// The BCP 47 code (the document's `lang`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
 }
 
 /// A UI label.
@@ -46,6 +54,7 @@ pub enum Text {
     Queue,
     MinutesAgo,
     AllAgencies,
+    MapLabel,
 }
 
 /// The label in `lang`.
@@ -102,6 +111,8 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (NoReports, Lang::En) => "No reports yet",
         (AllAgencies, Lang::Id) => "Semua OPD",
         (AllAgencies, Lang::En) => "All agencies",
+        (MapLabel, Lang::Id) => "Peta tiket terbuka per kecamatan",
+        (MapLabel, Lang::En) => "Map of open tickets by district",
     }
 }
 

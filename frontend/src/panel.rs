@@ -125,7 +125,12 @@ mod tests {
     /// An agency panel shows only that agency's tickets; titles follow the language.
     #[test]
     fn filters_and_titles() {
-        let mut t = Ticket::open(&crate::fixtures::report("TGR-1", "sampah", "2026-11-23T03:00:00Z")).unwrap();
+        let mut t = Ticket::open(&pantau_shared::fixtures::report(
+            "TGR-1",
+            "sampah",
+            "2026-11-23T03:00:00Z",
+        ))
+        .unwrap();
         assert!(Panel::All.admits(&t));
         assert!(Panel::Agency("dlh".into()).admits(&t));
         assert!(!Panel::Agency("pupr".into()).admits(&t));

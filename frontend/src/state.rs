@@ -6,6 +6,7 @@ use crate::panel::Panel;
 use leptos::prelude::*;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody};
+use pantau_shared::kpi::Instants;
 use pantau_shared::protocol::{Gauge, LinkState, ServerMsg, TenantInfo};
 use pantau_shared::sla::SlaConfig;
 use pantau_shared::ticket::Ticket;
@@ -74,42 +75,20 @@ impl Hasher for Fnv {
 /// A map keyed by ticket id.
 pub type ById<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
 
-/// A ticket's instants as ms since the epoch, parsed once when the ticket changes (the
-/// wall reads them for every ticket several times a second).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Times {
-    pub created: Option<f64>,
-    pub first_assigned: Option<f64>,
-    pub resolved: Option<f64>,
-}
-
-impl Times {
-    pub fn of(t: &Ticket) -> Times {
-        let ms = |s: &str| {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|d| d.timestamp_millis() as f64)
-        };
-        Times {
-            created: ms(&t.created_at),
-            first_assigned: t.first_assigned_at.as_deref().and_then(ms),
-            resolved: t.resolved_at.as_deref().and_then(ms),
-        }
-    }
-}
-
 /// A ticket on the board with its parsed instants (kept together: the views read both for
 /// every ticket, and a second map meant a second hash lookup each time).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub ticket: Ticket,
-    pub times: Times,
+    /// Its instants, parsed once when the ticket changes (the wall reads them for every
+    /// ticket several times a second).
+    pub at: Instants,
 }
 
 impl Entry {
     fn new(ticket: Ticket) -> Entry {
         Entry {
-            times: Times::of(&ticket),
+            at: Instants::of(&ticket),
             ticket,
         }
     }
@@ -156,7 +135,7 @@ impl Board {
                     if let Some(entry) = self.tickets.get_mut(id) {
                         entry.ticket.apply(e);
                         entry.ticket.refresh_sla(&self.sla);
-                        entry.times = Times::of(&entry.ticket);
+                        entry.at = Instants::of(&entry.ticket);
                     }
                 }
                 (EventBody::ResourceUpdated(r), None) => {
@@ -187,12 +166,12 @@ impl Board {
 
     /// The newest `n` tickets the panel shows, newest first (only those `n` are sorted).
     pub fn newest(&self, n: usize, panel: &Panel) -> Vec<Ticket> {
-        let mut all: Vec<(f64, &Ticket)> = self
+        let mut all: Vec<(i64, &Ticket)> = self
             .entries()
             .filter(|e| panel.admits(&e.ticket))
-            .map(|e| (e.times.created.unwrap_or(0.0), &e.ticket))
+            .map(|e| (e.at.created.unwrap_or(0), &e.ticket))
             .collect();
-        let order = |a: &(f64, &Ticket), b: &(f64, &Ticket)| b.0.total_cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id));
+        let order = |a: &(i64, &Ticket), b: &(i64, &Ticket)| b.0.cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id));
         if all.len() > n {
             all.select_nth_unstable_by(n, order);
             all.truncate(n);
@@ -314,8 +293,8 @@ impl WallState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::report;
     use pantau_shared::event::{Assignment, TicketStatus};
+    use pantau_shared::fixtures::report;
 
     fn c(ms: u64) -> Cursor {
         Cursor { ms, seq: 0 }
@@ -337,13 +316,9 @@ mod tests {
         });
         assert_eq!(b.apply(c(2), c(3), &[assign]), Next::Continue);
         assert_eq!(b.tickets["TGR-1"].ticket.status, TicketStatus::Assigned);
-        let times = b.tickets["TGR-1"].times;
-        assert_eq!(times.created, Some(1_795_402_800_000.0));
-        assert_eq!(
-            times.first_assigned,
-            Some(1_795_402_860_000.0),
-            "kept current on updates"
-        );
+        let at = b.tickets["TGR-1"].at;
+        assert_eq!(at.created, Some(1_795_402_800_000));
+        assert_eq!(at.first_assigned, Some(1_795_402_860_000), "kept current on updates");
         assert_eq!((b.arrived, b.cursor), (1, Some(c(3))));
         let before = b.clone();
         assert_eq!(

@@ -3,6 +3,21 @@
 
 const MS_PER_DAY: i64 = 86_400_000;
 
+/// The tenant's zone: its offset east of UTC and its Indonesian abbreviation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Zone {
+    pub offset_minutes: i32,
+    /// `WIB`, `WITA` or `WIT`.
+    pub label: String,
+}
+
+impl Zone {
+    /// `HH:MM WIB` at `utc_ms`.
+    pub fn time_of_day(&self, utc_ms: f64) -> String {
+        format!("{} {}", clock_hm(utc_ms, self.offset_minutes), self.label)
+    }
+}
+
 /// `HH:MM:SS` at `utc_ms` in a zone `offset_minutes` east of UTC.
 pub fn clock_hms(utc_ms: f64, offset_minutes: i32) -> String {
     let (h, m, s) = local_hms(utc_ms, offset_minutes);
@@ -69,14 +84,28 @@ pub fn next_offset(current: f64, measured: f64) -> Option<f64> {
     ((measured - current).abs() >= OFFSET_STEP_MS).then_some(measured)
 }
 
-/// A duration for a tile: whole minutes below two hours ("45 mnt"), else hours with one
-/// decimal in id-ID style ("15,0 jam"), so it fits a tile from across the room.
-pub fn duration_short(minutes: f64, min_label: &str, hour_label: &str) -> String {
-    if minutes < 120.0 {
-        format!("{} {min_label}", minutes.round() as i64)
+/// A number with its unit, drawn at different sizes (the unit smaller, so the pair fits a
+/// narrow tile).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reading {
+    pub number: String,
+    pub unit: &'static str,
+}
+
+/// A duration for a tile: whole minutes below two hours (`45` mnt), hours with one decimal
+/// in id-ID style below ten (`2,5` jam), whole hours above (`15` jam) — at most four
+/// characters, so it fits a tile from across the room.
+pub fn duration_short(minutes: f64, min_label: &'static str, hour_label: &'static str) -> Reading {
+    let hours = minutes / 60.0;
+    let number = if minutes < 120.0 {
+        (minutes.round() as i64).to_string()
+    } else if hours < 9.95 {
+        format!("{hours:.1}").replace('.', ",")
     } else {
-        format!("{:.1} {hour_label}", minutes / 60.0).replace('.', ",")
-    }
+        format_count(hours.round() as u64)
+    };
+    let unit = if minutes < 120.0 { min_label } else { hour_label };
+    Reading { number, unit }
 }
 
 /// This browser's clock, ms since the epoch.
@@ -126,10 +155,27 @@ mod tests {
         assert_eq!(next_offset(100.0, 400.0), Some(400.0));
     }
 
+    /// Durations stay short: minutes, then hours with a decimal, then whole hours.
     #[test]
     fn durations_fit_a_tile() {
-        assert_eq!(duration_short(44.6, "mnt", "jam"), "45 mnt");
-        assert_eq!(duration_short(900.0, "mnt", "jam"), "15,0 jam");
-        assert_eq!(duration_short(150.0, "min", "h"), "2,5 h");
+        let r = |m| {
+            let Reading { number, unit } = duration_short(m, "mnt", "jam");
+            format!("{number} {unit}")
+        };
+        assert_eq!(r(44.6), "45 mnt");
+        assert_eq!(r(150.0), "2,5 jam");
+        assert_eq!(r(900.0), "15 jam");
+        assert_eq!(r(596.0), "9,9 jam");
+        assert_eq!(r(598.0), "10 jam");
+    }
+
+    /// The zone writes times of day with its label.
+    #[test]
+    fn zone_clocks() {
+        let wita = Zone {
+            offset_minutes: 480,
+            label: "WITA".into(),
+        };
+        assert_eq!(wita.time_of_day(1_795_402_800_000.0), "11:00 WITA");
     }
 }

@@ -1,5 +1,6 @@
 //! Configuration: the command line, with every option also readable from the environment.
 
+use crate::auth::Role;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -40,6 +41,12 @@ pub enum Command {
     Serve(ServeConfig),
     /// Post plausible demo reports to a running server.
     Simulate(SimulateConfig),
+    /// Manage users: add, list, disable.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage ingest API keys: add (prints the secret once), list, revoke.
+    #[command(subcommand)]
+    Key(KeyCommand),
 }
 
 /// Everything `pantau serve` needs to know.
@@ -130,4 +137,118 @@ pub struct SimulateConfig {
     /// Configuration directory (tenants in `<dir>/tenants/*.toml`).
     #[arg(long, env = "PANTAU_CONFIG_DIR", default_value = "config")]
     pub config_dir: PathBuf,
+}
+
+/// Where `pantau user …` and `pantau key …` find Redis and the tenants' configuration.
+#[derive(Args, Debug, Clone)]
+pub struct AdminConfig {
+    /// Redis holding users and keys (`redis://host:port`); required: these commands never
+    /// start a private redis-server.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: String,
+    /// Configuration directory (tenants in `<dir>/tenants/*.toml`), to check tenant ids and
+    /// category codes.
+    #[arg(long, env = "PANTAU_CONFIG_DIR", default_value = "config")]
+    pub config_dir: PathBuf,
+    /// Assets on disk (tenant boundaries, read with the configuration).
+    #[arg(long, env = "PANTAU_ASSETS_DIR", default_value = "assets")]
+    pub assets_dir: PathBuf,
+}
+
+/// `pantau user …`.
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user; its password comes from standard input (`--password-stdin`) or a prompt.
+    Add(UserAdd),
+    /// List users (never their password hashes).
+    List(UserList),
+    /// Disable a user: no more sign-ins, and its sessions end.
+    Disable(UserDisable),
+}
+
+/// `pantau user add`.
+#[derive(Args, Debug)]
+pub struct UserAdd {
+    #[command(flatten)]
+    pub admin: AdminConfig,
+    /// The user's tenant; omitted only for `--role superadmin`.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// User name: lower-case letters, digits, `.`, `_`, `-`.
+    #[arg(long)]
+    pub name: String,
+    /// viewer, operator, supervisor, executive, admin or superadmin.
+    #[arg(long)]
+    pub role: Role,
+    /// Read the password from standard input (its first line) instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `pantau user list`.
+#[derive(Args, Debug)]
+pub struct UserList {
+    #[command(flatten)]
+    pub admin: AdminConfig,
+    /// The tenant whose users to list; omitted: the superadmins.
+    #[arg(long)]
+    pub tenant: Option<String>,
+}
+
+/// `pantau user disable`.
+#[derive(Args, Debug)]
+pub struct UserDisable {
+    #[command(flatten)]
+    pub admin: AdminConfig,
+    /// The user's tenant; omitted for a superadmin.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    #[arg(long)]
+    pub name: String,
+}
+
+/// `pantau key …`.
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Add an ingest API key and print its secret (shown this once only).
+    Add(KeyAdd),
+    /// List a tenant's keys (names and scope, never secrets).
+    List(KeyList),
+    /// Revoke a key: refused from the next request on.
+    Revoke(KeyRevoke),
+}
+
+/// `pantau key add`.
+#[derive(Args, Debug)]
+pub struct KeyAdd {
+    #[command(flatten)]
+    pub admin: AdminConfig,
+    #[arg(long)]
+    pub tenant: String,
+    /// The source system's name (events it posts have actor `key:<name>`).
+    #[arg(long)]
+    pub name: String,
+    /// Category codes the key may report in, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub categories: Vec<String>,
+}
+
+/// `pantau key list`.
+#[derive(Args, Debug)]
+pub struct KeyList {
+    #[command(flatten)]
+    pub admin: AdminConfig,
+    #[arg(long)]
+    pub tenant: String,
+}
+
+/// `pantau key revoke`.
+#[derive(Args, Debug)]
+pub struct KeyRevoke {
+    #[command(flatten)]
+    pub admin: AdminConfig,
+    #[arg(long)]
+    pub tenant: String,
+    #[arg(long)]
+    pub name: String,
 }

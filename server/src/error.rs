@@ -2,8 +2,8 @@
 //! `{"error": {"code", "message", "field"?}}` in one place. 5xx bodies say little; the cause
 //! is logged once, here.
 
-use crate::ingest::IngestError;
 use crate::store::StoreError;
+use crate::validate::ValidationError;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -29,6 +29,9 @@ pub enum AppError {
     /// Something named in the URL does not exist.
     #[error("{what} not found")]
     NotFound { what: String, field: &'static str },
+    /// The URL exists but not with this method.
+    #[error("method {0} not allowed here")]
+    MethodNotAllowed(String),
     /// The ticket changed since the caller read it, or the change is not allowed now.
     #[error("{message}")]
     Conflict {
@@ -51,6 +54,12 @@ impl From<StoreError> for AppError {
                 field: "expected_version",
                 current_version: Some(current),
             },
+            StoreError::InvalidTransition { ticket, from, to } => AppError::Conflict {
+                code: "invalid_transition",
+                message: format!("ticket {ticket} cannot move from {from} to {to}"),
+                field: "status",
+                current_version: None,
+            },
             StoreError::NoSuchTicket(ticket) => AppError::NotFound {
                 what: format!("ticket {ticket}"),
                 field: "ticket",
@@ -64,11 +73,11 @@ impl From<StoreError> for AppError {
     }
 }
 
-impl From<IngestError> for AppError {
-    fn from(e: IngestError) -> Self {
+impl From<ValidationError> for AppError {
+    fn from(e: ValidationError) -> Self {
         match e {
-            IngestError::Malformed(m) => AppError::MalformedJson(m),
-            IngestError::Invalid { field, message } => AppError::InvalidField { field, message },
+            ValidationError::Malformed(m) => AppError::MalformedJson(m),
+            ValidationError::Invalid { field, message } => AppError::InvalidField { field, message },
         }
     }
 }
@@ -82,18 +91,21 @@ impl AppError {
             AppError::UnknownTenant(_) => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
-    fn code(&self) -> &'static str {
+    /// The error's string code (`invalid_field`, `version_conflict`, …).
+    pub fn code(&self) -> &'static str {
         match self {
             AppError::MalformedJson(_) => "malformed_json",
             AppError::InvalidField { .. } => "invalid_field",
             AppError::UnknownTenant(_) => "unknown_tenant",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::NotFound { .. } => "not_found",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::Conflict { code, .. } => code,
             AppError::Store(_) => "store_unavailable",
         }
@@ -108,6 +120,23 @@ impl AppError {
             _ => None,
         }
     }
+
+    /// The inner error object `{code, message, field?, current_version?}`: the same in a
+    /// response body and in an NDJSON batch's `rejected[]`.
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = json!({ "code": self.code(), "message": self.to_string() });
+        if let Some(field) = self.field() {
+            error["field"] = json!(field);
+        }
+        if let AppError::Conflict {
+            current_version: Some(v),
+            ..
+        } = self
+        {
+            error["current_version"] = json!(v);
+        }
+        error
+    }
 }
 
 impl IntoResponse for AppError {
@@ -116,18 +145,7 @@ impl IntoResponse for AppError {
         if let AppError::Store(cause) = &self {
             tracing::error!(error = %cause, "event store failed");
         }
-        let mut error = json!({ "code": self.code(), "message": self.to_string() });
-        if let Some(field) = self.field() {
-            error["field"] = json!(field);
-        }
-        if let AppError::Conflict {
-            current_version: Some(v),
-            ..
-        } = &self
-        {
-            error["current_version"] = json!(v);
-        }
-        let mut response = (status, Json(json!({ "error": error }))).into_response();
+        let mut response = (status, Json(json!({ "error": self.body() }))).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

@@ -6,24 +6,38 @@
 //! - [`telemetry`]: `tracing` subscriber set-up.
 //! - [`shutdown`]: SIGINT/SIGTERM to a watch channel every task selects on.
 //! - [`error`]: `AppError`, the one place errors become HTTP status + JSON body.
-//! - [`tenant`]: the tenants (regions) from `config/tenants/*.toml`: agencies, categories, areas.
-//! - [`ingest`]: pure validation of an incoming event into a stream [`pantau_shared::event::Event`].
+//! - [`tenant`]: the tenants (regions) and their lookups; [`tenant::load`] reads and checks
+//!   `config/tenants/*.toml`.
+//! - [`validate`]: pure validation of an incoming event into a [`validate::Command`].
+//! - [`write`]: the one write path: transition check, append, a typed [`write::Accepted`].
 //! - [`open311`]: Open311 GeoReport v2 documents from tenants and tickets (pure).
 //! - [`projection`]: the live state of a tenant folded from its stream (pure), and queries.
-//! - [`store`]: Redis: atomic idempotent append, projection snapshots, the per-tenant tailer.
-//! - [`realtime`]: the per-tenant fan-out hub and the WebSocket session logic.
-//! - [`http`]: the axum router: ingest, `/ws`, health, the built frontend.
+//! - [`store`]: Redis commands only: the append script, reads, snapshots, the lease.
+//! - [`live`]: each tenant's projection kept current by its tailer, the snapshot rule, and
+//!   the supervisor that restarts stopped tasks.
+//! - [`realtime`]: the per-tenant publisher and hub, and the WebSocket session logic.
+//! - [`auth`]: roles and their permission table, actors, passwords; users, sessions, keys in Redis.
+//! - [`admin_cli`]: `pantau user …` and `pantau key …`, the auth records from the shell.
+//! - [`http`]: the axum router: extractors, events, tickets, Open311, `/ws`, health, the
+//!   built frontend.
+//!
+//! The layering rule: `http → write/validate → store`; `store` never imports `live` or
+//! `realtime`; `live` never imports `realtime`; the core (`projection`, `sla` math,
+//! `validate`, `open311`, `geo_area`) does no I/O.
 //! - [`redis_embedded`]: a private `redis-server` when `REDIS_URL` is unset.
 //! - [`serve`]: wires the above together for `pantau serve`.
-//! - [`sla`]: which SLA warnings/breaches are due, and the lease-holding task that emits them.
+//! - [`sla`]: policies from config, a target's standing, which warnings/breaches are due,
+//!   and the lease-holding task that emits them.
 //! - [`simulate`]: the demo feed (`pantau simulate`, `pantau serve --demo-rate`).
 //! - [`geo_area`]: tenant kecamatan polygons from GeoJSON, random points inside them.
 
+pub mod admin_cli;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod geo_area;
 pub mod http;
-pub mod ingest;
+pub mod live;
 pub mod open311;
 pub mod projection;
 pub mod realtime;
@@ -36,3 +50,5 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;
+pub mod validate;
+pub mod write;

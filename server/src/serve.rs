@@ -3,15 +3,16 @@
 
 use crate::config::ServeConfig;
 use crate::http;
-use crate::projection::Projection;
-use crate::realtime::hub::Hub;
+use crate::live::supervise::supervise;
+use crate::live::{tailer, LiveTenant};
+use crate::realtime::hub::TenantChannel;
 use crate::realtime::publish;
 use crate::redis_embedded::EmbeddedRedis;
 use crate::shutdown::{self, Shutdown};
 use crate::simulate;
 use crate::sla;
-use crate::state::{AppState, LiveTenant};
-use crate::store::{tail, Store};
+use crate::state::AppState;
+use crate::store::Store;
 use crate::tenant::Tenants;
 use anyhow::Context;
 use axum::serve::ListenerExt;
@@ -22,6 +23,24 @@ use tokio::task::JoinSet;
 
 /// Batches queued between a tailer and its publisher.
 const PUBLISH_QUEUE: usize = 64;
+
+/// One tenant's pipeline: its tailer feeding its publisher. Either stopping ends both (the
+/// supervisor starts them again; sessions see the gap and resync).
+async fn tenant_pipeline(
+    client: redis::Client,
+    tenant: String,
+    live: Arc<LiveTenant>,
+    channel: TenantChannel,
+    coalesce: Duration,
+    shutdown: Shutdown,
+) {
+    let (out, batches) = mpsc::channel(PUBLISH_QUEUE);
+    let publisher = tokio::spawn(publish::run(batches, channel, coalesce));
+    tailer::run(client, tenant, live, out, shutdown).await;
+    if let Err(e) = publisher.await {
+        tracing::error!(error = %e, "publisher failed");
+    }
+}
 
 /// How long background tasks get to finish after the HTTP server has stopped.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -63,49 +82,43 @@ async fn serve(
         .with_context(|| format!("cannot connect to Redis at {redis_url}"))?;
     let tenants = Tenants::load(&config.config_dir, &config.assets_dir)
         .with_context(|| format!("cannot load tenants from {}", config.config_dir.display()))?;
-    let live = tenants
-        .iter()
-        .map(|t| {
-            let live = LiveTenant {
-                sla: t.sla.clone(),
-                projection: Projection::new(t.sla.clone()).into(),
-                snapshot_every: config.snapshot_every.max(1),
-                ..Default::default()
-            };
-            (t.id.clone(), Arc::new(live))
-        })
-        .collect();
-    let hub = Hub::new(tenants.iter().map(|t| t.id.as_str()), config.fanout_capacity);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState {
-        config,
-        tenants,
-        store,
-        hub,
-        live,
-        shutdown: shutdown.clone(),
-    });
+    let state = Arc::new(AppState::new(config, tenants, store, shutdown.clone()));
 
     let mut tasks = JoinSet::new();
     for tenant in state.tenants.iter() {
         let channel = state.hub.channel(&tenant.id).expect("hub has every tenant").clone();
-        let live = state.live(&tenant.id).expect("live state for every tenant").clone();
-        let (publisher, batches) = mpsc::channel(PUBLISH_QUEUE);
-        let interval = Duration::from_millis(state.config.coalesce_ms);
-        tasks.spawn(publish::run(batches, channel, interval));
-        tasks.spawn(tail::run(
-            state.store.client().clone(),
-            tenant.id.clone(),
-            live,
-            publisher,
-            shutdown.clone(),
-        ));
+        let live = state.live.get(&tenant.id).expect("live state for every tenant").clone();
+        let client = state.store.client().clone();
+        let coalesce = Duration::from_millis(state.config.coalesce_ms);
+        let (id, stop) = (tenant.id.clone(), shutdown.clone());
+        let start = move || {
+            tenant_pipeline(
+                client.clone(),
+                id.clone(),
+                live.clone(),
+                channel.clone(),
+                coalesce,
+                stop.clone(),
+            )
+        };
+        let (name, stop) = (tenant.id.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            supervise("tailer", &name, stop, start).await;
+        });
     }
     let holder = format!("{addr}/{}", uuid::Uuid::now_v7());
-    tasks.spawn(sla::emitter::run(state.clone(), holder, shutdown.clone()));
+    let (emitter_state, emitter_stop) = (state.clone(), shutdown.clone());
+    let stop = shutdown.clone();
+    tasks.spawn(async move {
+        supervise("sla_emitter", "-", stop, move || {
+            sla::emitter::run(emitter_state.clone(), holder.clone(), emitter_stop.clone())
+        })
+        .await;
+    });
     if state.config.demo_rate > 0.0 {
         for tenant in state.tenants.iter() {
             let feed = simulate::feed(

@@ -107,7 +107,7 @@ pub fn random_report(areas: &[Area], rng: &mut impl Rng) -> Value {
 /// Post `rate` reports per second for `tenant` to `base_url` until `count` are sent or
 /// shutdown. Failed posts are logged and skipped (a demo must not stop on a blip).
 pub async fn feed(
-    tenant: Tenant,
+    tenant: std::sync::Arc<Tenant>,
     base_url: String,
     rate: f64,
     count: Option<u64>,

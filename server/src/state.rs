@@ -1,30 +1,13 @@
 //! The state every handler and session shares.
 
 use crate::config::ServeConfig;
-use crate::projection::Projection;
+use crate::live::LiveTenant;
 use crate::realtime::hub::Hub;
 use crate::shutdown::Shutdown;
 use crate::store::Store;
-use crate::tenant::Tenants;
-use pantau_shared::sla::SlaConfig;
+use crate::tenant::{Tenant, Tenants};
 use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, RwLock};
-
-/// One tenant's live state in this process, kept by its tailer.
-#[derive(Default)]
-pub struct LiveTenant {
-    /// The tenant's SLA rules (the projection computes targets with them).
-    pub sla: Arc<SlaConfig>,
-    /// Stream entries between two stored snapshots.
-    pub snapshot_every: u64,
-    /// Everything derived from the stream so far.
-    pub projection: RwLock<Projection>,
-    /// Set once the tailer has caught up with the stream after start.
-    pub ready: AtomicBool,
-    /// Set while the tailer cannot reach Redis (the projection may be stale).
-    pub degraded: AtomicBool,
-}
+use std::sync::Arc;
 
 /// Shared by all requests (behind an `Arc`).
 pub struct AppState {
@@ -43,8 +26,30 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The live state of a served tenant.
-    pub fn live(&self, tenant: &str) -> Option<&Arc<LiveTenant>> {
-        self.live.get(tenant)
+    /// The state for these tenants: an empty live projection and a fan-out channel each.
+    pub fn new(config: ServeConfig, tenants: Tenants, store: Store, shutdown: Shutdown) -> AppState {
+        let live = tenants
+            .iter()
+            .map(|t| {
+                (
+                    t.id.clone(),
+                    Arc::new(LiveTenant::new(t.sla.clone(), config.snapshot_every)),
+                )
+            })
+            .collect();
+        let hub = Hub::new(tenants.iter().map(|t| t.id.as_str()), config.fanout_capacity);
+        AppState {
+            config,
+            tenants,
+            store,
+            hub,
+            live,
+            shutdown,
+        }
+    }
+
+    /// The live state of a served tenant (every tenant has one from start-up on).
+    pub fn live(&self, tenant: &Tenant) -> &LiveTenant {
+        self.live.get(&tenant.id).expect("live state for every tenant")
     }
 }

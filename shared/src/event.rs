@@ -324,27 +324,13 @@ mod tests {
     use super::*;
 
     pub(crate) fn sample() -> Event {
-        Event {
-            v: 1,
-            id: "0193a5c0-0000-7000-8000-000000000001".into(),
-            tenant: "tangerang".into(),
-            ticket: None,
-            at: "2026-11-23T03:00:00Z".into(),
-            actor: None,
-            body: EventBody::ReportReceived(Report {
-                category: "sampah".into(),
-                description: "\"ticket\":null in the text".into(),
-                lat: -6.1888,
-                lon: 106.6406,
-                address: None,
-                channel: Some("app".into()),
-                media_urls: vec![],
-                kecamatan: None,
-                kelurahan: None,
-                agency: Some("dlh".into()),
-                priority: Priority::Medium,
-            }),
-        }
+        let mut e = crate::fixtures::report("TGR-000001", "sampah", "2026-11-23T03:00:00Z");
+        e.id = "0193a5c0-0000-7000-8000-000000000001".into();
+        e.ticket = None;
+        let r = crate::fixtures::report_mut(&mut e);
+        r.description = "\"ticket\":null in the text".into();
+        r.channel = Some("app".into());
+        e
     }
 
     /// The envelope's `"ticket":null` comes before any user text, so the append script's

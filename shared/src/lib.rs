@@ -8,11 +8,16 @@
 //! - [`ticket`]: a ticket's state folded from its events (pure; used by server and wall).
 //! - [`sla`]: SLA deadline math over business calendars (pure; server and wall agree).
 //! - [`cursor`]: stream ids (`<ms>-<seq>`) as ordered cursors.
+//! - [`kpi`]: the headline numbers, defined once for snapshots, `/sla` and the wall (pure).
+//! - `fixtures`: sample events for every crate's tests (feature `fixtures`).
 //!
 //! Every message and event carries `v` (the protocol/event version, [`PROTOCOL_VERSION`]).
 
 pub mod cursor;
 pub mod event;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
+pub mod kpi;
 pub mod protocol;
 pub mod sla;
 pub mod ticket;

@@ -20,11 +20,11 @@
 
 use crate::cursor::Cursor;
 use crate::event::Event;
-use crate::sla::{SlaConfig, SlaState};
+/// The headline counts a snapshot carries (defined in [`crate::kpi`]).
+pub use crate::kpi::Kpis;
+use crate::sla::SlaConfig;
 use crate::ticket::Ticket;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Which tickets a session wants; every given field must match. Events without a ticket
 /// (resource gauges) always pass.
@@ -143,48 +143,6 @@ pub struct TileLayer {
 
 fn default_max_zoom() -> u8 {
     18
-}
-
-/// Headline counts over the tickets a snapshot holds.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Kpis {
-    pub total: u64,
-    /// Tickets not resolved, closed or rejected.
-    pub open: u64,
-    /// Count per status (`received`, `in_progress`, ...).
-    pub by_status: BTreeMap<String, u64>,
-    /// Open tickets per agency.
-    pub open_by_agency: BTreeMap<String, u64>,
-    /// Tickets per state of their resolution target (`on_track`, `warning`, `breached`,
-    /// `paused`, `met`, `missed`) at `server_time`.
-    #[serde(default)]
-    pub resolution_sla: BTreeMap<String, u64>,
-    /// Tickets per state of their response target.
-    #[serde(default)]
-    pub response_sla: BTreeMap<String, u64>,
-}
-
-impl Kpis {
-    /// Count over `tickets`, SLA states as of `now`.
-    pub fn of<'a>(tickets: impl IntoIterator<Item = &'a Ticket>, now: DateTime<Utc>) -> Kpis {
-        let mut k = Kpis::default();
-        let count =
-            |map: &mut BTreeMap<String, u64>, state: SlaState| *map.entry(state.as_str().to_owned()).or_default() += 1;
-        for t in tickets {
-            if let Some(sla) = &t.sla {
-                count(&mut k.response_sla, sla.response.state(now));
-                count(&mut k.resolution_sla, sla.resolution.state(now));
-            }
-            k.total += 1;
-            *k.by_status.entry(t.status.as_str().to_owned()).or_default() += 1;
-            if t.status.is_open() {
-                k.open += 1;
-                let agency = t.agency.clone().unwrap_or_else(|| "-".into());
-                *k.open_by_agency.entry(agency).or_default() += 1;
-            }
-        }
-        k
-    }
 }
 
 /// A resource gauge (hospital beds, permits in process) and when its source last reported,

@@ -189,34 +189,19 @@ fn push_once(targets: &mut Vec<SlaTarget>, t: SlaTarget) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Assignment, Report};
+    use crate::event::Assignment;
     use crate::protocol::{Filters, Kpis};
 
+    /// The sample report of ticket `id` at (`lat`, `lon`), placed in Kecamatan Tangerang.
     fn report(id: &str, lat: f64, lon: f64) -> Event {
-        Event {
-            v: 1,
-            id: format!("e-{id}"),
-            tenant: "tangerang".into(),
-            ticket: Some(id.into()),
-            at: "2026-11-23T03:00:00.000Z".into(),
-            actor: None,
-            body: EventBody::ReportReceived(Report {
-                category: "sampah".into(),
-                description: "x".into(),
-                lat,
-                lon,
-                address: None,
-                channel: None,
-                media_urls: vec![],
-                kecamatan: Some(Place {
-                    code: "36.71.01".into(),
-                    name: "Tangerang".into(),
-                }),
-                kelurahan: None,
-                agency: Some("dlh".into()),
-                priority: Priority::Medium,
-            }),
-        }
+        let mut e = crate::fixtures::report(id, "sampah", "2026-11-23T03:00:00.000Z");
+        let r = crate::fixtures::report_mut(&mut e);
+        (r.lat, r.lon) = (lat, lon);
+        r.kecamatan = Some(Place {
+            code: "36.71.01".into(),
+            name: "Tangerang".into(),
+        });
+        e
     }
 
     /// Filters match on agency, category, kecamatan (code or name) and bounding box; an

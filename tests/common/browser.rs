@@ -1,10 +1,14 @@
-//! A headless Chromium (Debian's) driven through chromedriver, for the wall tests and the
-//! screenshot tool: offline flags, a fresh profile, and an exact viewport size. The binary
-//! and flags are shared with the frontend benchmark, which drives Chromium directly.
+//! A headless Chromium (Debian's) driven through chromedriver, showing the wall: offline
+//! flags, a fresh profile, and an exact viewport size. [`open_wall`] is how every wall test,
+//! the screenshot tool and the frontend benchmark open it.
 
 use crate::{eventually, free_port, workspace_root, Proc};
-use fantoccini::ClientBuilder;
+use fantoccini::elements::Element;
+use fantoccini::{ClientBuilder, Locator};
 use std::process::{Command, Stdio};
+
+/// The wall's connection indicator once the first snapshot arrived.
+pub const LIVE: &str = "[data-testid=conn-status][data-state=live]";
 
 /// Debian's Chromium (or `$CHROMIUM`).
 pub fn chromium_binary() -> String {
@@ -31,8 +35,86 @@ pub fn chromium_args(profile: &std::path::Path) -> Vec<String> {
     .collect()
 }
 
-/// chromedriver and a headless Chromium whose *viewport* is `width`×`height`.
-pub async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
+/// The wall at `url` in a headless Chromium whose viewport is `width`×`height`, once it is
+/// live (connected, first snapshot shown).
+pub async fn open_wall(url: &str, width: u32, height: u32) -> Wall {
+    open_wall_with(url, width, height, &[]).await
+}
+
+/// [`open_wall`] with Chromium's DevTools protocol also on `port` (chromedriver then uses
+/// that port too), for the frontend benchmark's performance trace.
+pub async fn open_wall_with_devtools(url: &str, width: u32, height: u32, port: u16) -> Wall {
+    open_wall_with(url, width, height, &[format!("--remote-debugging-port={port}")]).await
+}
+
+async fn open_wall_with(url: &str, width: u32, height: u32, extra_args: &[String]) -> Wall {
+    let (driver, client) = browser(width, height, extra_args).await;
+    let wall = Wall {
+        client,
+        _driver: driver,
+    };
+    wall.show(url).await;
+    wall
+}
+
+/// A wall in a browser; derefs to the WebDriver client. chromedriver (and with it Chromium)
+/// stops when this is dropped.
+pub struct Wall {
+    pub client: fantoccini::Client,
+    _driver: Proc,
+}
+
+impl std::ops::Deref for Wall {
+    type Target = fantoccini::Client;
+
+    fn deref(&self) -> &fantoccini::Client {
+        &self.client
+    }
+}
+
+impl Wall {
+    /// Navigate to `url` and wait until the wall there is live.
+    pub async fn show(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+        self.wait_for(LIVE).await;
+    }
+
+    /// The text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    }
+
+    /// The first element matching `css`, once there is one.
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    /// A screenshot of the viewport as PNG.
+    pub async fn screenshot_png(&self) -> Vec<u8> {
+        self.client.screenshot().await.unwrap()
+    }
+
+    /// Keep a screenshot in `tests/artifacts/<name>` (not committed).
+    pub async fn save_screenshot(&self, name: &str) {
+        let dir = workspace_root().join("tests/artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), self.screenshot_png().await).unwrap();
+    }
+
+    /// End the WebDriver session (closes Chromium).
+    pub async fn close(self) {
+        let Wall { client, _driver } = self;
+        client.close().await.unwrap();
+    }
+}
+
+/// chromedriver and a headless Chromium whose *viewport* is `width`×`height`, with
+/// `extra_args` after [`chromium_args`].
+async fn browser(width: u32, height: u32, extra_args: &[String]) -> (Proc, fantoccini::Client) {
     assert!(
         workspace_root().join("dist/index.html").exists(),
         "build the frontend first: trunk build --release (scripts/test does)"
@@ -46,10 +128,12 @@ pub async fn browser(width: u32, height: u32) -> (Proc, fantoccini::Client) {
         .expect("chromedriver must be installed (scripts/setup installs chromium-driver)");
     let driver = Proc(driver);
     let profile = std::env::temp_dir().join(format!("pantau-chromium-{port}"));
+    let mut args = chromium_args(&profile);
+    args.extend_from_slice(extra_args);
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": chromium_binary(),
-            "args": chromium_args(&profile),
+            "args": args,
         }
     });
     let serde_json::Value::Object(caps) = caps else {

@@ -1,43 +1,53 @@
 //! The header bar: brand and tenant, the panel on screen (and its place in the rotation),
-//! the connection indicator, the tenant's local clock.
+//! the connection indicator, the tenant's local clock. Laid out on a grid whose columns do
+//! not depend on the texts, so names and clocks arriving with the first data move nothing,
+//! and a long panel title is cut short instead of running under its neighbours.
 
 use crate::i18n::{t, Lang, Text};
-use crate::state::{ConnStatus, WallState};
-use crate::time;
+use crate::state::ConnStatus;
+use crate::time::{self, Zone};
 use leptos::prelude::*;
-use std::time::Duration;
+
+/// The panel on screen and how many rotate: `2/5`; nothing when only one panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    /// 1-based.
+    pub position: usize,
+    pub panels: usize,
+}
+
+impl Rotation {
+    /// `2/5`, or empty without a rotation.
+    pub fn label(self) -> String {
+        if self.panels > 1 {
+            format!("{}/{}", self.position, self.panels)
+        } else {
+            String::new()
+        }
+    }
+}
 
 #[component]
-pub fn Header(state: WallState, lang: Lang, position: Signal<(usize, usize)>) -> impl IntoView {
-    // The clock ticks locally every second, corrected by the measured server offset.
-    let now = RwSignal::new(time::now_ms());
-    set_interval(move || now.set(time::now_ms()), Duration::from_millis(1000));
-
-    let tenant_name = move || state.tenant.get().map(|t| t.name).unwrap_or_default();
+pub fn Header(
+    tenant_name: Signal<String>,
+    panel_title: Signal<String>,
+    rotation: Signal<Rotation>,
+    conn: Signal<ConnStatus>,
+    zone: Memo<Option<Zone>>,
+    now: Signal<f64>,
+    lang: Lang,
+) -> impl IntoView {
+    // The time large, the zone's abbreviation smaller beside it.
     let clock = move || {
-        let server_now = now.get() + state.clock_offset_ms.get();
-        match state.tenant.get() {
-            Some(info) => format!(
-                "{} {}",
-                time::clock_hms(server_now, info.utc_offset_minutes),
-                info.zone_label
-            ),
-            None => String::new(),
-        }
-    };
-    let panel_title = move || {
-        state.tenant.with(|t| {
-            state
-                .panel
-                .with(|p| p.title(lang, t.as_ref().map_or(&[][..], |i| &i.agencies)))
+        zone.with(|z| {
+            z.as_ref()
+                .map(|z| time::clock_hms(now.get(), z.offset_minutes))
+                .unwrap_or_default()
         })
     };
-    let rotation = move || match position.get() {
-        (_, 1) => String::new(),
-        (i, n) => format!("{i}/{n}"),
-    };
-    let status = move || state.conn.get();
-    let status_text = move || match status() {
+    let zone_label = move || zone.with(|z| z.as_ref().map(|z| format!(" {}", z.label)).unwrap_or_default());
+    let rotation = move || rotation.get().label();
+    let status_text = move || match conn.get() {
         ConnStatus::Live => t(lang, Text::Live),
         ConnStatus::Connecting => t(lang, Text::Connecting),
         ConnStatus::Reconnecting => t(lang, Text::Reconnecting),
@@ -47,18 +57,30 @@ pub fn Header(state: WallState, lang: Lang, position: Signal<(usize, usize)>) ->
         <header class="wall-header">
             <div class="brand">
                 <span class="logo">"PANTAU"</span>
-                <span class="tenant" data-testid="tenant-name">{tenant_name}</span>
+                <h1 class="tenant" data-testid="tenant-name">{tenant_name}</h1>
                 <span class="room">{t(lang, Text::ControlRoom)}</span>
             </div>
             <div class="panel-title" data-testid="panel" data-position=rotation>
-                <span>{panel_title}</span>
+                <span class="panel-name">{panel_title}</span>
                 <span class="panel-position">{rotation}</span>
             </div>
-            <div class="status" data-testid="conn-status" data-state=move || status().code()>
+            <div class="status" data-testid="conn-status" data-state=move || conn.get().code()>
                 <span class="dot"></span>
                 <span>{status_text}</span>
             </div>
-            <div class="clock" data-testid="clock">{clock}</div>
+            <div class="clock" data-testid="clock">{clock}<span class="clock-zone">{zone_label}</span></div>
         </header>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rotation is labelled `i/n`; a single panel has no label.
+    #[test]
+    fn rotation_labels() {
+        assert_eq!(Rotation { position: 2, panels: 5 }.label(), "2/5");
+        assert_eq!(Rotation { position: 1, panels: 1 }.label(), "");
     }
 }

@@ -3,8 +3,7 @@
 //! once when its row is created — the keyed list creates rows only for new tickets).
 
 use crate::i18n::{self, t, Lang, Text};
-use crate::state::{WallState, MAX_LISTED};
-use crate::time;
+use crate::time::{self, Zone};
 use leptos::prelude::*;
 use pantau_shared::event::TicketStatus;
 use pantau_shared::ticket::Ticket;
@@ -19,18 +18,13 @@ fn status_class(s: TicketStatus) -> &'static str {
     }
 }
 
+/// The tickets of `newest`, with their times in the tenant's `zone`.
 #[component]
-pub fn ReportList(state: WallState, lang: Lang) -> impl IntoView {
-    let newest = Memo::new(move |_| state.panel.with(|p| state.board.with(|b| b.newest(MAX_LISTED, p))));
-    let zone = move || {
-        state
-            .tenant
-            .with(|t| t.as_ref().map(|i| (i.utc_offset_minutes, i.zone_label.clone())))
-    };
+pub fn ReportList(newest: Memo<Vec<Ticket>>, zone: Memo<Option<Zone>>, lang: Lang) -> impl IntoView {
     let row = move |ticket: Ticket| {
         let when = time::parse_ms(&ticket.created_at)
-            .zip(zone())
-            .map(|(ms, (off, label))| format!("{} {}", time::clock_hm(ms, off), label))
+            .zip(zone.get_untracked())
+            .map(|(ms, zone)| zone.time_of_day(ms))
             .unwrap_or_default();
         let place = ticket
             .kecamatan

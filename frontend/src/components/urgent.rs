@@ -3,7 +3,6 @@
 //! countdown counts up in minus; the list is never empty of meaning: "all on track" says so.
 
 use crate::i18n::{self, t, Lang, Text};
-use crate::state::WallState;
 use crate::time;
 use leptos::prelude::*;
 use pantau_shared::sla::Target;
@@ -23,9 +22,16 @@ pub fn next_deadline_ms(t: &Ticket) -> Option<f64> {
         .reduce(f64::min)
 }
 
+/// A row of the urgent list: an open ticket and its next deadline (ms).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UrgentRow {
+    pub ticket: Ticket,
+    pub deadline_ms: f64,
+}
+
 /// Open tickets by next deadline, most urgent (most overdue) first. Only the `n` rows
 /// shown are cloned (the wall holds up to tens of thousands of tickets).
-pub fn most_urgent<'a>(tickets: impl Iterator<Item = &'a Ticket>, n: usize) -> Vec<(Ticket, f64)> {
+pub fn most_urgent<'a>(tickets: impl Iterator<Item = &'a Ticket>, n: usize) -> Vec<UrgentRow> {
     let mut rows: Vec<(&Ticket, f64)> = tickets
         .filter(|t| t.status.is_open())
         .filter_map(|t| next_deadline_ms(t).map(|d| (t, d)))
@@ -36,18 +42,19 @@ pub fn most_urgent<'a>(tickets: impl Iterator<Item = &'a Ticket>, n: usize) -> V
         rows.truncate(n);
     }
     rows.sort_by(order);
-    rows.into_iter().map(|(t, d)| (t.clone(), d)).collect()
+    rows.into_iter()
+        .map(|(t, d)| UrgentRow {
+            ticket: t.clone(),
+            deadline_ms: d,
+        })
+        .collect()
 }
 
+/// The list of `rows`, counting down to their deadlines at `now` (server clock, ms). Each
+/// row says what the problem is — its category, and the citizen's words on a line of their
+/// own across the row — with its place, agency and ticket number.
 #[component]
-pub fn UrgentList(state: WallState, lang: Lang, now: Signal<f64>) -> impl IntoView {
-    let rows = Memo::new(move |_| {
-        state.panel.with(|p| {
-            state
-                .board
-                .with(|b| most_urgent(b.tickets().filter(|t| p.admits(t)), URGENT_ROWS))
-        })
-    });
+pub fn UrgentList(rows: Memo<Vec<UrgentRow>>, now: Signal<f64>, lang: Lang) -> impl IntoView {
     view! {
         <section class="urgent" data-testid="urgent">
             <h2>{t(lang, Text::Urgent)}</h2>
@@ -55,20 +62,21 @@ pub fn UrgentList(state: WallState, lang: Lang, now: Signal<f64>) -> impl IntoVi
                 <ul class="urgent-list">
                     <For
                         each=move || rows.get()
-                        key=|(t, d)| (t.id.clone(), t.version, *d as i64)
-                        children=move |(ticket, deadline)| {
-                            let left = move || ((deadline - now.get()) / 1000.0).floor() as i64;
+                        key=|r| (r.ticket.id.clone(), r.ticket.version, r.deadline_ms as i64)
+                        children=move |UrgentRow { ticket, deadline_ms }| {
+                            let left = move || ((deadline_ms - now.get()) / 1000.0).floor() as i64;
                             let class = move || if left() < 0 { "urgent-item breached" } else if left() < 3600 { "urgent-item soon" } else { "urgent-item" };
                             let place = ticket.kecamatan.as_ref().map(|k| k.name.clone()).unwrap_or_default();
                             let agency = ticket.agency.clone().unwrap_or_default().to_uppercase();
+                            let meta = [place, agency, ticket.id.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
                             view! {
                                 <li class=class data-testid="urgent-item" data-ticket=ticket.id.clone() data-breached=move || (left() < 0).to_string()>
                                     <span class="urgent-countdown">{move || time::countdown(left())}</span>
-                                    <span class="urgent-what">
+                                    <span class="urgent-desc">{ticket.description.clone()}</span>
+                                    <span class="urgent-where">
                                         <span class=format!("urgent-cat cat-{}", ticket.category)>{i18n::category(lang, &ticket.category)}</span>
-                                        <span class="urgent-desc">{ticket.description.clone()}</span>
+                                        " · "{meta}
                                     </span>
-                                    <span class="urgent-where">{place}" · "{agency}" · "{ticket.id.clone()}</span>
                                 </li>
                             }
                         }
@@ -86,7 +94,7 @@ mod tests {
     use pantau_shared::sla::{Calendar, Policy, SlaConfig};
 
     fn ticket(id: &str, at: &str, minutes: u32) -> Ticket {
-        let e = crate::fixtures::report(id, "sampah", at);
+        let e = pantau_shared::fixtures::report(id, "sampah", at);
         let mut t = Ticket::open(&e).unwrap();
         let sla = SlaConfig {
             warning_share: 0.75,
@@ -115,7 +123,7 @@ mod tests {
         let c = ticket("C", "2026-11-23T02:00:00Z", 500);
         let ids: Vec<_> = most_urgent([a, b, c].iter(), 2)
             .into_iter()
-            .map(|(t, _)| t.id)
+            .map(|r| r.ticket.id)
             .collect();
         assert_eq!(ids, ["B", "A"]);
     }

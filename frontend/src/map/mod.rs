@@ -8,6 +8,7 @@
 //! - [`geo`]: GeoJSON polygons (only what the map needs) and the fitted projection (pure).
 //! - [`cluster`]: grid clustering of markers in screen space (pure).
 //! - [`style`]: colours of SLA states and kecamatan shading (pure).
+//! - [`tally`]: per-kecamatan counts, markers, stand-outs, and when to draw a choropleth (pure).
 //! - [`tiles`]: which Web Mercator tiles cover the view, and where (pure).
 //! - [`paint`]: cached static layers and batched markers on the canvas.
 //! - [`view`]: the `MapView` component that loads the shapes and paints the canvas.
@@ -16,5 +17,6 @@ pub mod cluster;
 pub mod geo;
 pub mod paint;
 pub mod style;
+pub mod tally;
 pub mod tiles;
 pub mod view;

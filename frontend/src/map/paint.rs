@@ -7,14 +7,39 @@
 use crate::map::cluster::Cluster;
 use crate::map::geo::{bounds, Projection, Shape};
 use crate::map::style::{colour, Urgency};
+use crate::map::tally::KecamatanLoad;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::f64::consts::TAU;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
 
-/// What a backdrop was drawn for: canvas pixels, the shapes' generation, translucency.
-type Key = (u32, u32, u64, bool);
+/// What a backdrop was drawn for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    /// Canvas size, device pixels.
+    width: u32,
+    height: u32,
+    /// The shapes' generation.
+    generation: u64,
+    /// Raster tiles show underneath.
+    translucent: bool,
+}
+
+/// A kecamatan's outline, in CSS pixels.
+pub struct KecamatanPath {
+    pub code: String,
+    pub path: Path2d,
+}
+
+/// Where a kecamatan's name is written (the centre of its box), CSS pixels; its count goes
+/// under it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelSpot {
+    pub code: String,
+    pub x: f64,
+    pub y: f64,
+}
 
 /// The static layers of one canvas size.
 pub struct Backdrop {
@@ -23,8 +48,27 @@ pub struct Backdrop {
     under: HtmlCanvasElement,
     /// Borders, the tenant outline and kecamatan names (over the shading).
     over: HtmlCanvasElement,
-    /// Each kecamatan's code and outline, in CSS pixels.
-    pub kecamatan: Vec<(String, Path2d)>,
+    /// Each kecamatan's outline.
+    pub kecamatan: Vec<KecamatanPath>,
+    /// Where each kecamatan's name is written.
+    pub labels: Vec<LabelSpot>,
+    /// Font size of the names, CSS pixels.
+    pub label_px: f64,
+}
+
+/// The map's size: CSS pixels and device pixels per CSS pixel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    pub width: f64,
+    pub height: f64,
+    pub ratio: f64,
+}
+
+impl Viewport {
+    /// Canvas size in device pixels.
+    pub fn pixels(&self) -> (u32, u32) {
+        ((self.width * self.ratio) as u32, (self.height * self.ratio) as u32)
+    }
 }
 
 /// The shapes a map draws, with a generation that changes when they are reloaded.
@@ -72,18 +116,29 @@ impl Backdrop {
         cache: &'c mut Option<Backdrop>,
         layers: &Layers,
         p: &Projection,
-        (width, height, ratio): (u32, u32, f64),
+        view: Viewport,
         translucent: bool,
     ) -> Option<&'c Backdrop> {
-        let key = (width, height, layers.generation, translucent);
+        let (width, height) = view.pixels();
+        let key = Key {
+            width,
+            height,
+            generation: layers.generation,
+            translucent,
+        };
         if cache.as_ref().is_none_or(|b| b.key != key) {
-            *cache = Backdrop::draw(key, layers, p, ratio);
+            *cache = Backdrop::draw(key, layers, p, view.ratio);
         }
         cache.as_ref()
     }
 
     fn draw(key: Key, layers: &Layers, p: &Projection, ratio: f64) -> Option<Backdrop> {
-        let (width, height, _, translucent) = key;
+        let Key {
+            width,
+            height,
+            translucent,
+            ..
+        } = key;
         let (context_fill, kecamatan_fill) = if translucent {
             ("rgba(12, 19, 34, 0.45)", "rgba(16, 27, 48, 0.35)")
         } else {
@@ -98,21 +153,26 @@ impl Backdrop {
             ctx.fill_with_path_2d(&path);
             ctx.stroke_with_path(&path);
         }
-        let kecamatan: Vec<(String, Path2d)> = layers
+        let kecamatan: Vec<KecamatanPath> = layers
             .kecamatan
             .iter()
-            .map(|s| path(p, s).map(|path| (s.code.clone(), path)))
+            .map(|s| {
+                path(p, s).map(|path| KecamatanPath {
+                    code: s.code.clone(),
+                    path,
+                })
+            })
             .collect::<Option<_>>()?;
         ctx.set_fill_style_str(kecamatan_fill);
-        for (_, path) in &kecamatan {
-            ctx.fill_with_path_2d(path);
+        for k in &kecamatan {
+            ctx.fill_with_path_2d(&k.path);
         }
 
         let (over, ctx) = offscreen(width, height, ratio)?;
         ctx.set_line_width(1.0);
         ctx.set_stroke_style_str("#3b4f72");
-        for (_, path) in &kecamatan {
-            ctx.stroke_with_path(path);
+        for k in &kecamatan {
+            ctx.stroke_with_path(&k.path);
         }
         ctx.set_line_width(2.5);
         ctx.set_stroke_style_str("#7dd3fc");
@@ -121,13 +181,20 @@ impl Backdrop {
         }
         // Kecamatan names at their box centres.
         let css_width = f64::from(width) / ratio;
+        let label_px = (css_width / 70.0).clamp(11.0, 36.0);
         ctx.set_fill_style_str("rgba(226, 232, 240, 0.55)");
         ctx.set_text_align("center");
-        ctx.set_font(&format!("600 {}px sans-serif", (css_width / 70.0).clamp(11.0, 36.0)));
+        ctx.set_font(&format!("600 {label_px}px sans-serif"));
+        let mut labels = Vec::new();
         for s in layers.kecamatan {
             if let Some(b) = bounds(std::slice::from_ref(s)) {
                 let (x, y) = p.px((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
                 let _ = ctx.fill_text(&s.name, x, y);
+                labels.push(LabelSpot {
+                    code: s.code.clone(),
+                    x,
+                    y,
+                });
             }
         }
         Some(Backdrop {
@@ -135,6 +202,8 @@ impl Backdrop {
             under,
             over,
             kecamatan,
+            labels,
+            label_px,
         })
     }
 
@@ -164,15 +233,26 @@ fn radius(base: f64, count: usize) -> f64 {
 /// of hundreds of anti-aliased circles slowly (it was 90% of the wall's main-thread time),
 /// while copying a small prepared image is cheap.
 #[derive(Default)]
-pub struct Sprites(HashMap<(Option<Urgency>, u32), HtmlCanvasElement>);
+pub struct Sprites(HashMap<SpriteKey, HtmlCanvasElement>);
+
+/// A prepared marker image: a bubble of a state (`None`: a pulse ring) at a radius.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct SpriteKey {
+    state: Option<Urgency>,
+    /// Radius, device pixels.
+    radius_px: u32,
+}
 
 impl Sprites {
     /// The image of a bubble (`Some(state)`) or of a pulse ring (`None`) of radius `r` CSS
     /// pixels; drawn centred in a square with room for the rim.
     fn get(&mut self, state: Option<Urgency>, r: f64, base: f64, ratio: f64) -> Option<&HtmlCanvasElement> {
-        let key = (state, (r * ratio).round() as u32);
+        let key = SpriteKey {
+            state,
+            radius_px: (r * ratio).round() as u32,
+        };
         if let Entry::Vacant(slot) = self.0.entry(key) {
-            let r = f64::from(key.1) / ratio;
+            let r = f64::from(key.radius_px) / ratio;
             let side = ((2.0 * r + 2.0 * base) * ratio).ceil() as u32 + 2;
             let (canvas, ctx) = offscreen(side, side, ratio)?;
             let c = f64::from(side) / ratio / 2.0;
@@ -240,6 +320,35 @@ pub fn markers(
             font_px = px;
         }
         let _ = ctx.fill_text(&c.count.to_string(), c.x, c.y);
+    }
+    ctx.set_text_baseline("alphabetic");
+}
+
+/// The choropleth's numbers: under each kecamatan's name its open tickets (white) and, when
+/// some are breached, how many (red), outlined so they read over any fill.
+pub fn counts(ctx: &CanvasRenderingContext2d, backdrop: &Backdrop, loads: &HashMap<String, KecamatanLoad>) {
+    let px = (backdrop.label_px * 1.9).round();
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("top");
+    ctx.set_line_join("round");
+    ctx.set_line_width((px / 5.0).max(2.0));
+    ctx.set_stroke_style_str("rgba(7, 11, 20, 0.9)");
+    for spot in &backdrop.labels {
+        let Some(load) = loads.get(&spot.code) else { continue };
+        let y = spot.y + backdrop.label_px * 0.4;
+        ctx.set_font(&format!("800 {px}px sans-serif"));
+        let open = crate::time::format_count(load.open as u64);
+        let _ = ctx.stroke_text(&open, spot.x, y);
+        ctx.set_fill_style_str("#f8fafc");
+        let _ = ctx.fill_text(&open, spot.x, y);
+        if load.breached > 0 {
+            let small = (px * 0.65).round();
+            ctx.set_font(&format!("800 {small}px sans-serif"));
+            let text = format!("⚠ {}", crate::time::format_count(load.breached as u64));
+            let _ = ctx.stroke_text(&text, spot.x, y + px * 1.05);
+            ctx.set_fill_style_str("#fca5a5");
+            let _ = ctx.fill_text(&text, spot.x, y + px * 1.05);
+        }
     }
     ctx.set_text_baseline("alphabetic");
 }

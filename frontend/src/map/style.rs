@@ -51,16 +51,18 @@ pub fn colour(u: Urgency) -> &'static str {
     }
 }
 
-/// Fill of a kecamatan with `open` tickets when the busiest has `max`: darker blue with
-/// more work, red-tinted when any of them is breached.
-pub fn shade(open: usize, breached: usize, max: usize) -> String {
+/// Fill of a kecamatan with `open` tickets whose most urgent state is `worst`, when the
+/// busiest has `max`: stronger with more work, in the colour of the worst state (red
+/// breached, yellow warning, blue otherwise).
+pub fn shade(open: usize, worst: Urgency, max: usize) -> String {
     let share = if max == 0 { 0.0 } else { open as f64 / max as f64 };
     let alpha = 0.08 + 0.42 * share;
-    if breached > 0 {
-        format!("rgba(239, 68, 68, {alpha:.3})")
-    } else {
-        format!("rgba(56, 189, 248, {alpha:.3})")
-    }
+    let rgb = match worst {
+        Urgency::Breached => "239, 68, 68",
+        Urgency::Warning => "250, 204, 21",
+        _ => "56, 189, 248",
+    };
+    format!("rgba({rgb}, {alpha:.3})")
 }
 
 #[cfg(test)]
@@ -68,13 +70,14 @@ mod tests {
     use super::*;
 
     /// Urgency ranks breached above warning above on-track; shading scales with the load and
-    /// turns red with a breach.
+    /// takes the colour of the worst state.
     #[test]
     fn colour_rules() {
         assert!(Urgency::Breached > Urgency::Warning && Urgency::Warning > Urgency::OnTrack);
         assert_eq!(colour(Urgency::Breached), "#ef4444");
-        assert_eq!(shade(0, 0, 10), "rgba(56, 189, 248, 0.080)");
-        assert_eq!(shade(10, 0, 10), "rgba(56, 189, 248, 0.500)");
-        assert!(shade(5, 1, 10).starts_with("rgba(239, 68, 68"));
+        assert_eq!(shade(0, Urgency::OnTrack, 10), "rgba(56, 189, 248, 0.080)");
+        assert_eq!(shade(10, Urgency::OnTrack, 10), "rgba(56, 189, 248, 0.500)");
+        assert!(shade(5, Urgency::Breached, 10).starts_with("rgba(239, 68, 68"));
+        assert!(shade(5, Urgency::Warning, 10).starts_with("rgba(250, 204, 21"));
     }
 }

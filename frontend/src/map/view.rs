@@ -1,27 +1,39 @@
 //! `MapView`: loads the tenant's shapes from `/geo/…` (served with the wall, no internet)
-//! and paints one canvas: neighbours, kecamatan shaded by open tickets (red-tinted where a
-//! ticket is breached), the tenant's outline, then clustered markers coloured by SLA state;
-//! breached bubbles have blinking halos. When the tenant configures a tile URL, raster tiles (dimmed) go
-//! under the shapes, with the source's attribution in the corner. Three stacked canvases:
-//! the base (redrawn only when it would look different), the halos (blinking by CSS) and the
-//! markers, repainted when the views learn of new deltas, once a second for the passing of
-//! time, and when the panel changes. The markers canvas exposes what it drew in `data-*`
-//! attributes for tests.
+//! and paints one canvas: neighbours, kecamatan shaded by their open tickets in the colour
+//! of their worst state, the tenant's outline, then clustered markers coloured by SLA
+//! state; breached bubbles have blinking halos. Too many bubbles to read (see
+//! [`crate::map::tally`]) and the map becomes a choropleth: each kecamatan's count, with
+//! markers only for the tickets that stand out. When the tenant configures a tile URL,
+//! raster tiles (dimmed) go under the shapes, with the source's attribution in the corner.
+//! Three stacked canvases: the base (redrawn only when it would look different), the halos
+//! (blinking by CSS) and the markers, repainted when the views learn of new deltas, when
+//! the server clock ticks (once a second) and when the panel changes. The markers canvas
+//! exposes what it drew in `data-*` attributes for tests.
 
+use crate::i18n::{t, Lang, Text};
 use crate::map::cluster::{cluster, Marker};
 use crate::map::geo::{bounds, parse, Projection, Shape};
-use crate::map::paint::{self, Backdrop, Layers};
-use crate::map::style::{shade, urgency, Urgency};
+use crate::map::paint::{self, Backdrop, Layers, Viewport};
+use crate::map::style::shade;
+use crate::map::tally::{next_mode, tally, MapMode};
 use crate::map::tiles;
-use crate::state::WallState;
+use crate::panel::Panel;
+use crate::state::Board;
 use crate::time;
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use pantau_shared::protocol::TileLayer;
+use pantau_shared::protocol::{GeoUrls, TileLayer};
 use std::collections::HashMap;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlImageElement};
+
+/// Where a tenant's map comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapSource {
+    /// The tenant's id (the shapes are loaded once per tenant).
+    pub tenant: String,
+    pub geo: GeoUrls,
+}
 
 /// Cluster cell size in bubble radii: markers closer than this merge, so a city of 10,000
 /// tickets shows a few hundred readable bubbles rather than thousands of dots.
@@ -76,21 +88,45 @@ async fn load(urls: [String; 3]) -> Shapes {
 /// What was drawn, for the `data-*` attributes.
 #[derive(Clone, Copy, Default, PartialEq)]
 struct Drawn {
+    /// Tickets on the map (each a marker, or counted in the choropleth).
     markers: usize,
     breached: usize,
+    /// Individual markers over the choropleth.
+    standouts: usize,
+    mode: MapMode,
     /// Raster tiles drawn (loaded ones only).
     tiles: usize,
 }
 
-/// The canvas's CSS size and the window's inner size it was measured at.
-type Measured = ((Option<f64>, Option<f64>), f64, f64);
+/// The window's inner size, CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct WindowSize {
+    width: Option<f64>,
+    height: Option<f64>,
+}
+
+/// The canvas's CSS size and the window size it was measured at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Measured {
+    window: WindowSize,
+    width: f64,
+    height: f64,
+}
 
 /// What the base canvas was painted from.
-type BaseLook = ((u32, u32, f64), u64, usize, Vec<String>);
+#[derive(Clone, Debug, PartialEq)]
+struct BaseLook {
+    pixels: (u32, u32),
+    generation: u64,
+    tiles_ready: usize,
+    /// Each kecamatan's fill (empty: none).
+    shading: Vec<String>,
+}
 
-/// A 2D context for `el`, sized to `w`×`h` CSS pixels at `ratio`, scaled to CSS pixels.
-fn context_2d(el: &web_sys::HtmlCanvasElement, w: f64, h: f64, ratio: f64) -> Option<CanvasRenderingContext2d> {
-    let (pw, ph) = ((w * ratio) as u32, (h * ratio) as u32);
+/// A 2D context for `el`, sized to the view, scaled to CSS pixels.
+fn context_2d(el: &web_sys::HtmlCanvasElement, view: Viewport) -> Option<CanvasRenderingContext2d> {
+    let ratio = view.ratio;
+    let (pw, ph) = view.pixels();
     if el.width() != pw || el.height() != ph {
         el.set_width(pw);
         el.set_height(ph);
@@ -101,21 +137,16 @@ fn context_2d(el: &web_sys::HtmlCanvasElement, w: f64, h: f64, ratio: f64) -> Op
 }
 
 /// The zoom and tiles covering the view.
-fn view_tiles(p: &Projection, (w, h, ratio): (f64, f64, f64), layer: &TileLayer) -> Vec<tiles::Tile> {
+fn view_tiles(p: &Projection, view: Viewport, layer: &TileLayer) -> Vec<tiles::Tile> {
     let [west, north] = p.lonlat(0.0, 0.0);
-    let [east, south] = p.lonlat(w, h);
-    let z = tiles::zoom_for((east - west) / (w * ratio), layer.max_zoom);
+    let [east, south] = p.lonlat(view.width, view.height);
+    let z = tiles::zoom_for((east - west) / (view.width * view.ratio), layer.max_zoom);
     tiles::covering([west, south, east, north], z)
 }
 
 /// How many of the view's tiles have loaded.
-fn tiles_loaded(
-    p: &Projection,
-    size: (f64, f64, f64),
-    layer: &TileLayer,
-    cache: &HashMap<String, HtmlImageElement>,
-) -> usize {
-    view_tiles(p, size, layer)
+fn tiles_loaded(p: &Projection, view: Viewport, layer: &TileLayer, cache: &HashMap<String, HtmlImageElement>) -> usize {
+    view_tiles(p, view, layer)
         .iter()
         .filter(|t| {
             cache
@@ -130,12 +161,12 @@ fn tiles_loaded(
 fn draw_tiles(
     ctx: &CanvasRenderingContext2d,
     p: &Projection,
-    (w, h, ratio): (f64, f64, f64),
+    view: Viewport,
     layer: &TileLayer,
     cache: &mut HashMap<String, HtmlImageElement>,
 ) -> usize {
     let mut drawn = 0;
-    for tile in view_tiles(p, (w, h, ratio), layer) {
+    for tile in view_tiles(p, view, layer) {
         let url = tiles::url(&layer.url, &tile);
         let img = cache.entry(url).or_insert_with_key(|url| {
             let img = HtmlImageElement::new().expect("an <img>");
@@ -154,77 +185,86 @@ fn draw_tiles(
         }
     }
     ctx.set_fill_style_str("rgba(7, 11, 20, 0.55)");
-    ctx.fill_rect(0.0, 0.0, w, h);
+    ctx.fill_rect(0.0, 0.0, view.width, view.height);
     drawn
 }
 
+/// The map of `source`'s tenant showing the tickets of `board` that `panel` admits, as of
+/// `now` (the server clock, ms).
 #[component]
-pub fn MapView(state: WallState) -> impl IntoView {
+pub fn MapView(
+    source: Memo<Option<MapSource>>,
+    tiles: Memo<Option<TileLayer>>,
+    board: ReadSignal<Board>,
+    panel: ReadSignal<Panel>,
+    now: Signal<f64>,
+    lang: Lang,
+) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let shapes = RwSignal::new(Shapes::default());
     let drawn = RwSignal::new(Drawn::default());
-    let tick = RwSignal::new(0u64);
     // Loaded tile images by URL (kept for the wall's lifetime: the view does not move).
     let mut tile_cache: HashMap<String, HtmlImageElement> = HashMap::new();
     let mut backdrop: Option<Backdrop> = None;
     let mut sprites = paint::Sprites::default();
     let base_canvas = NodeRef::<Canvas>::new();
     let rings_canvas = NodeRef::<Canvas>::new();
-    // What the base canvas shows: size, shapes, tiles loaded, kecamatan colours.
     let mut base_look: Option<BaseLook> = None;
     let mut tiles_drawn = 0;
-    // The canvas's CSS size and the window size it was measured at.
     let mut measured: Option<Measured> = None;
-    let tile_layer = move || state.tenant.with(|t| t.as_ref().and_then(|i| i.geo.tiles.clone()));
+    let mut mode = MapMode::Markers;
 
     Effect::new(move |loaded: Option<String>| {
-        let Some(info) = state.tenant.get() else {
+        let Some(src) = source.get() else {
             return loaded.unwrap_or_default();
         };
-        if loaded.as_deref() == Some(info.id.as_str()) {
-            return info.id;
+        if loaded.as_deref() == Some(src.tenant.as_str()) {
+            return src.tenant;
         }
-        let urls = [
-            info.geo.kecamatan.clone(),
-            info.geo.context.clone(),
-            info.geo.outline.clone(),
-        ];
+        let urls = [src.geo.kecamatan, src.geo.context, src.geo.outline];
         leptos::task::spawn_local(async move { shapes.set(load(urls).await) });
-        info.id
+        src.tenant
     });
-    set_interval(move || tick.update(|t| *t += 1), Duration::from_millis(1000));
 
     Effect::new(move |_| {
-        let _ = tick.get();
+        let now = now.get();
         let (Some(el), Some(base_el), Some(rings_el)) = (canvas.get(), base_canvas.get(), rings_canvas.get()) else {
             return;
         };
         let shapes = shapes.read();
         let Some(b) = bounds(&shapes.kecamatan) else { return };
         let Some(window) = web_sys::window() else { return };
-        let ratio = window.device_pixel_ratio();
         // Reading the canvas's layout size forces a synchronous layout when the DOM changed
         // since the last frame (it does, several times a second): measure only when the
         // window's size changed, or until the canvas has been laid out.
-        let inner = (
-            window.inner_width().ok().and_then(|v| v.as_f64()),
-            window.inner_height().ok().and_then(|v| v.as_f64()),
-        );
+        let inner = WindowSize {
+            width: window.inner_width().ok().and_then(|v| v.as_f64()),
+            height: window.inner_height().ok().and_then(|v| v.as_f64()),
+        };
         let (w, h) = match measured {
-            Some((at, w, h)) if at == inner && w >= 10.0 && h >= 10.0 => (w, h),
+            Some(m) if m.window == inner && m.width >= 10.0 && m.height >= 10.0 => (m.width, m.height),
             _ => {
                 let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
-                measured = Some((inner, w, h));
+                measured = Some(Measured {
+                    window: inner,
+                    width: w,
+                    height: h,
+                });
                 (w, h)
             }
         };
         if w < 10.0 || h < 10.0 {
             return;
         }
+        let view = Viewport {
+            width: w,
+            height: h,
+            ratio: window.device_pixel_ratio(),
+        };
         let (Some(ctx), Some(base_ctx), Some(rings)) = (
-            context_2d(&el, w, h, ratio),
-            context_2d(&base_el, w, h, ratio),
-            context_2d(&rings_el, w, h, ratio),
+            context_2d(&el, view),
+            context_2d(&base_el, view),
+            context_2d(&rings_el, view),
         ) else {
             return;
         };
@@ -235,102 +275,93 @@ pub fn MapView(state: WallState) -> impl IntoView {
             kecamatan: &shapes.kecamatan,
             outline: &shapes.outline,
         };
-        let layer = tile_layer();
+        let layer = tiles.get();
         // Over tiles the shapes are translucent so the base map shows through.
-        let size = (el.width(), el.height(), ratio);
-        let Some(backdrop) = Backdrop::ensure(&mut backdrop, &layers, &p, size, layer.is_some()) else {
+        let Some(backdrop) = Backdrop::ensure(&mut backdrop, &layers, &p, view, layer.is_some()) else {
             return;
         };
-        let now = time::now_ms() + state.clock_offset_ms.get_untracked();
-
-        // Per kecamatan: open and breached tickets; markers in screen space.
-        let mut per_kecamatan: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut markers = Vec::new();
-        // Repainted when the views are told of new deltas (twice a second at most) and once
-        // a second for the passing of time; halos blink by CSS, without repainting.
-        let panel = state.panel.get();
-        state.board.with(|board| {
-            for entry in board.entries().filter(|e| panel.admits(&e.ticket)) {
-                let t = &entry.ticket;
-                let Some(u) = urgency(t, now, entry.times.resolved) else {
-                    continue;
-                };
-                if let (true, Some(k)) = (u >= Urgency::Paused, &t.kecamatan) {
-                    let breached = usize::from(u == Urgency::Breached);
-                    match per_kecamatan.get_mut(k.code.as_str()) {
-                        Some(e) => *e = (e.0 + 1, e.1 + breached),
-                        None => {
-                            per_kecamatan.insert(k.code.clone(), (1, breached));
-                        }
-                    }
-                }
-                let (x, y) = p.px(t.lon, t.lat);
-                markers.push(Marker { x, y, urgency: u });
-            }
+        let counted = panel.with(|panel| {
+            board.with(|board| {
+                tally(board.entries().filter(|e| panel.admits(&e.ticket)), now, |lon, lat| {
+                    p.px(lon, lat)
+                })
+            })
         });
+        let base = (w / 150.0).clamp(7.0, 26.0);
+        let cell = CELL_RADII * base;
+        let bubbles = cluster(&counted.markers, cell);
+        mode = next_mode(mode, bubbles.len());
 
         // The base (tiles, shapes, shading) is repainted only when it would look different.
-        let max = per_kecamatan.values().map(|v| v.0).max().unwrap_or(0);
-        let shading: Vec<String> = backdrop
-            .kecamatan
-            .iter()
-            .map(|(code, _)| {
-                per_kecamatan
-                    .get(code.as_str())
-                    .map_or_else(String::new, |(o, b)| shade(*o, *b, max))
-            })
-            .collect();
-        let tiles_ready = layer
-            .as_ref()
-            .map_or(0, |l| tiles_loaded(&p, (w, h, ratio), l, &tile_cache));
-        let look = (size, shapes.generation, tiles_ready, shading);
+        let max = counted.max_open();
+        let look = BaseLook {
+            pixels: view.pixels(),
+            generation: shapes.generation,
+            tiles_ready: layer.as_ref().map_or(0, |l| tiles_loaded(&p, view, l, &tile_cache)),
+            shading: backdrop
+                .kecamatan
+                .iter()
+                .map(|k| {
+                    counted
+                        .kecamatan
+                        .get(k.code.as_str())
+                        .map_or_else(String::new, |load| shade(load.open, load.worst, max))
+                })
+                .collect(),
+        };
         if base_look.as_ref() != Some(&look) {
             base_ctx.clear_rect(0.0, 0.0, w, h);
             tiles_drawn = layer
                 .as_ref()
-                .map_or(0, |l| draw_tiles(&base_ctx, &p, (w, h, ratio), l, &mut tile_cache));
-            backdrop.under(&base_ctx, ratio);
-            for ((_, path), colour) in backdrop.kecamatan.iter().zip(&look.3) {
+                .map_or(0, |l| draw_tiles(&base_ctx, &p, view, l, &mut tile_cache));
+            backdrop.under(&base_ctx, view.ratio);
+            for (k, colour) in backdrop.kecamatan.iter().zip(&look.shading) {
                 if !colour.is_empty() {
                     base_ctx.set_fill_style_str(colour);
-                    base_ctx.fill_with_path_2d(path);
+                    base_ctx.fill_with_path_2d(&k.path);
                 }
             }
-            backdrop.over(&base_ctx, ratio);
+            backdrop.over(&base_ctx, view.ratio);
             base_look = Some(look);
         }
 
         ctx.clear_rect(0.0, 0.0, w, h);
         rings.clear_rect(0.0, 0.0, w, h);
-        let base = (w / 150.0).clamp(7.0, 26.0);
-        paint::markers(
-            &ctx,
-            &rings,
-            &mut sprites,
-            &cluster(&markers, CELL_RADII * base),
-            (base, ratio),
-        );
-        let breached = markers.iter().filter(|m| m.urgency == Urgency::Breached).count();
+        let shown = match mode {
+            MapMode::Markers => bubbles,
+            MapMode::Choropleth => {
+                paint::counts(&ctx, backdrop, &counted.kecamatan);
+                let standouts: Vec<Marker> = counted.standouts.iter().map(|s| s.marker).collect();
+                cluster(&standouts, cell)
+            }
+        };
+        paint::markers(&ctx, &rings, &mut sprites, &shown, (base, view.ratio));
         drawn.set(Drawn {
-            markers: markers.len(),
-            breached,
+            markers: counted.markers.len(),
+            breached: counted.breached,
+            standouts: counted.standouts.len(),
+            mode,
             tiles: tiles_drawn,
         });
     });
 
     view! {
         <div class="map-panel">
-            <canvas node_ref=base_canvas class="map map-base"></canvas>
-            <canvas node_ref=rings_canvas class="map map-rings"></canvas>
+            <canvas node_ref=base_canvas class="map map-base" aria-hidden="true"></canvas>
+            <canvas node_ref=rings_canvas class="map map-rings" aria-hidden="true"></canvas>
             <canvas
                 node_ref=canvas
                 class="map map-marks"
                 data-testid="map"
+                role="img"
+                aria-label=t(lang, Text::MapLabel)
                 data-markers=move || drawn.get().markers
                 data-breached=move || drawn.get().breached
+                data-standouts=move || drawn.get().standouts
+                data-mode=move || drawn.get().mode.code()
                 data-tiles=move || drawn.get().tiles
             ></canvas>
-            {move || tile_layer().filter(|l| !l.attribution.is_empty()).map(|l| view! {
+            {move || tiles.get().filter(|l| !l.attribution.is_empty()).map(|l| view! {
                 <div class="map-attribution" data-testid="map-attribution">{l.attribution}</div>
             })}
         </div>

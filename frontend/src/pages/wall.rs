@@ -3,25 +3,37 @@
 //! tiles and per-agency bars; the map; the urgent list with countdowns and the newest
 //! tickets. No scrollbars, no interaction needed. With several panels (`?panels=`) it
 //! rotates through them every `rotate_secs`; every view follows the panel on screen.
+//!
+//! This page owns the derived state — the one server clock, the panel's KPIs, urgent rows
+//! and newest tickets — and hands each component only the signals it shows.
 
 use crate::components::banner::StaleBanner;
 use crate::components::gauges::GaugeList;
-use crate::components::header::Header;
+use crate::components::header::{Header, Rotation};
 use crate::components::report_list::ReportList;
 use crate::components::tiles::{AgencyBars, KpiTiles};
-use crate::components::urgent::UrgentList;
+use crate::components::urgent::{most_urgent, UrgentList, URGENT_ROWS};
 use crate::i18n::Lang;
 use crate::kpi;
-use crate::map::view::MapView;
+use crate::map::view::{MapSource, MapView};
 use crate::panel;
-use crate::state::WallState;
-use crate::time;
+use crate::state::{WallState, MAX_LISTED};
+use crate::time::{self, Zone};
 use leptos::prelude::*;
 use std::time::Duration;
 
 /// How often views recompute from new deltas, ms: fresh enough for a wall read from across
 /// the room, and each recompute walks every ticket.
 const PUBLISH_MS: u64 = 500;
+
+/// The server's time (ms), ticking once a second: this browser's clock corrected by the
+/// measured offset. The one clock of the wall: header, countdowns, gauges' ages, "today"
+/// and the map's SLA states all read it, so they change together.
+fn server_clock(offset_ms: RwSignal<f64>) -> Signal<f64> {
+    let local = RwSignal::new(time::now_ms());
+    set_interval(move || local.set(time::now_ms()), Duration::from_millis(1000));
+    Signal::derive(move || local.get() + offset_ms.get())
+}
 
 #[component]
 pub fn WallPage(state: WallState, lang: Lang, panels: Option<String>, rotate_secs: u64) -> impl IntoView {
@@ -48,32 +60,75 @@ pub fn WallPage(state: WallState, lang: Lang, panels: Option<String>, rotate_sec
     });
     // Views learn about deltas twice a second (see `WallState::publish`).
     set_interval(move || state.publish(), Duration::from_millis(PUBLISH_MS));
-    let position = Signal::derive(move || panels.with(|p| (index.get() % p.len() + 1, p.len())));
+    let rotation = Signal::derive(move || {
+        panels.with(|p| Rotation {
+            position: index.get() % p.len() + 1,
+            panels: p.len(),
+        })
+    });
 
-    // The server's time, ticking every second (countdowns and "today" use it).
-    let now = RwSignal::new(time::now_ms());
-    set_interval(move || now.set(time::now_ms()), Duration::from_millis(1000));
-    let server_now = Signal::derive(move || now.get() + state.clock_offset_ms.get());
+    let now = server_clock(state.clock_offset_ms);
+    let zone = Memo::new(move |_| {
+        state.tenant.with(|t| {
+            t.as_ref().map(|i| Zone {
+                offset_minutes: i.utc_offset_minutes,
+                label: i.zone_label.clone(),
+            })
+        })
+    });
+    let tenant_name = Signal::derive(move || {
+        state
+            .tenant
+            .with(|t| t.as_ref().map(|i| i.name.clone()).unwrap_or_default())
+    });
+    let panel_title = Signal::derive(move || {
+        state.tenant.with(|t| {
+            state
+                .panel
+                .with(|p| p.title(lang, t.as_ref().map_or(&[][..], |i| &i.agencies)))
+        })
+    });
+    let conn = Signal::derive(move || state.conn.get());
+    let source = Memo::new(move |_| {
+        state.tenant.with(|t| {
+            t.as_ref().map(|i| MapSource {
+                tenant: i.id.clone(),
+                geo: i.geo.clone(),
+            })
+        })
+    });
+    let tiles = Memo::new(move |_| state.tenant.with(|t| t.as_ref().and_then(|i| i.geo.tiles.clone())));
+
     let kpis = Memo::new(move |_| {
-        let offset = state.tenant.with(|t| t.as_ref().map_or(0, |i| i.utc_offset_minutes));
+        let offset = zone.with(|z| z.as_ref().map_or(0, |z| z.offset_minutes));
         state
             .panel
-            .with(|p| state.board.with(|b| kpi::compute(b, p, server_now.get(), offset)))
+            .with(|p| state.board.with(|b| kpi::compute(b, p, now.get(), offset)))
     });
+    let urgent = Memo::new(move |_| {
+        state.panel.with(|p| {
+            state
+                .board
+                .with(|b| most_urgent(b.tickets().filter(|t| p.admits(t)), URGENT_ROWS))
+        })
+    });
+    let newest = Memo::new(move |_| state.panel.with(|p| state.board.with(|b| b.newest(MAX_LISTED, p))));
+    let gauges = Memo::new(move |_| state.board.with(|b| b.gauges.values().cloned().collect::<Vec<_>>()));
+
     view! {
         <div class="wall" data-testid="wall">
-            <Header state=state lang=lang position=position />
-            <StaleBanner state=state lang=lang />
+            <Header tenant_name panel_title rotation conn zone now lang />
             <main class="wall-body">
+                <StaleBanner conn lang />
                 <section class="kpis">
-                    <KpiTiles kpis=kpis lang=lang />
-                    <AgencyBars kpis=kpis lang=lang />
-                    <GaugeList state=state lang=lang now=server_now />
+                    <KpiTiles kpis lang />
+                    <AgencyBars kpis lang />
+                    <GaugeList gauges now lang />
                 </section>
-                <MapView state=state />
+                <MapView source tiles board=state.board.read_only() panel=state.panel.read_only() now lang />
                 <section class="side">
-                    <UrgentList state=state lang=lang now=server_now />
-                    <ReportList state=state lang=lang />
+                    <UrgentList rows=urgent now lang />
+                    <ReportList newest zone lang />
                 </section>
             </main>
         </div>

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -20,13 +19,14 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready when Redis answers and every tenant's projection has caught up with its stream.
+/// Ready when Redis answers and every tenant's projection has caught up with its stream and
+/// is followed by a running tailer (503 while a tailer is being restarted).
 async fn readyz(State(state): State<Arc<AppState>>) -> Result<(StatusCode, Json<Value>), AppError> {
     state.store.ping().await?;
     let behind: Vec<&str> = state
         .live
         .iter()
-        .filter(|(_, l)| !l.ready.load(Ordering::SeqCst))
+        .filter(|(_, l)| !l.is_ready())
         .map(|(t, _)| t.as_str())
         .collect();
     if behind.is_empty() {

@@ -1,32 +1,70 @@
-//! The HTTP surface: one `router()` per concern, assembled here with request tracing and the
-//! built frontend as the fallback.
+//! The HTTP surface: one `router()` per concern, assembled here with request tracing, JSON
+//! answers for unknown API paths and wrong methods, and the built frontend as the fallback.
+//!
+//! - [`extract`]: the tenant from the path, the size-limited body, Query/Path/Json — all
+//!   rejecting with the one error body;
+//! - [`events`]: `POST /api/v1/{tenant}/events` (one event or an NDJSON batch);
+//! - [`tickets`]: the ticket API and its commands; the SLA summary;
+//! - [`open311`]: GeoReport v2 (its own error format, as the spec says);
+//! - [`ws`]: `/ws`, handing the socket to a realtime session;
+//! - [`health`]: `/healthz`, `/readyz`.
 
+pub mod events;
+pub mod extract;
 pub mod health;
-pub mod ingest;
 pub mod open311;
 pub mod tickets;
 pub mod ws;
 
+use crate::error::AppError;
 use crate::state::AppState;
-use axum::http::Request;
+use axum::extract::Request;
+use axum::http::Request as HttpRequest;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+/// Paths under these prefixes are API paths: unknown ones get a JSON 404, not the page.
+const API_PREFIXES: [&str; 2] = ["/api/", "/open311/"];
+
 /// The whole application.
 pub fn app(state: Arc<AppState>) -> Router {
-    let dist = &state.config.dist_dir;
-    let frontend = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
-        .merge(ingest::router())
+        .merge(events::router())
         .merge(tickets::router())
         .merge(open311::router())
         .merge(ws::router())
         .merge(health::router())
-        .fallback_service(frontend)
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(fallback)
         .layer(TraceLayer::new_for_http().make_span_with(
-            |req: &Request<_>| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()),
+            |req: &HttpRequest<_>| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()),
         ))
         .with_state(state)
+}
+
+async fn method_not_allowed(req: Request) -> AppError {
+    AppError::MethodNotAllowed(req.method().to_string())
+}
+
+/// Unknown API paths get the JSON error body; everything else is the built frontend (a
+/// client-side route gets `index.html`).
+async fn fallback(axum::extract::State(state): axum::extract::State<Arc<AppState>>, req: Request) -> Response {
+    let path = req.uri().path();
+    if API_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return AppError::NotFound {
+            what: format!("path {path}"),
+            field: "path",
+        }
+        .into_response();
+    }
+    let dist = &state.config.dist_dir;
+    let frontend = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    match frontend.oneshot(req).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
 }

@@ -1,16 +1,16 @@
 //! Open311 GeoReport v2 under `/open311/v2/{tenant}/`: discovery, services, service
 //! definitions, requests (GET list, POST with `api_key`) and single requests, each as
 //! `.json` or `.xml`, with the spec's error list (`[{"code", "description"}]`). Documents
-//! come from [`crate::open311`]; writes go through [`super::ingest::submit`] like every other.
+//! come from [`crate::open311`]; writes go through [`crate::write`] like every other.
 
-use super::ingest::{new_event_id, read_body, submit, tenant};
+use super::extract::{tenant, LimitedBody};
 use crate::error::AppError;
-use crate::ingest::{validate, IngestError};
 use crate::open311::{self, ParamError};
 use crate::projection::query::{find, TicketQuery};
 use crate::state::AppState;
 use crate::tenant::Tenant;
-use axum::body::Body;
+use crate::validate::{validate, ValidationError};
+use crate::write::{self, new_event_id};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -165,7 +165,7 @@ fn requests_doc<T: Serialize>(format: Format, items: Vec<T>) -> Response {
     }
 }
 
-fn open311_tenant<'a>(state: &'a AppState, id: &str, format: Format) -> Result<&'a Tenant, Open311Error> {
+fn open311_tenant(state: &AppState, id: &str, format: Format) -> Result<Arc<Tenant>, Open311Error> {
     tenant(state, id).map_err(|e| Open311Error::from_app(e, format))
 }
 
@@ -183,17 +183,17 @@ async fn get_document(
                 .get(header::HOST)
                 .and_then(|h| h.to_str().ok())
                 .unwrap_or("127.0.0.1:8080");
-            let doc = open311::discovery(tenant, &format!("http://{host}"));
+            let doc = open311::discovery(&tenant, &format!("http://{host}"));
             Ok(match format {
                 Format::Json => Json(doc).into_response(),
                 Format::Xml => xml("discovery", &doc),
             })
         }
         "services" => {
-            let services = tenant.categories.iter().map(|c| open311::service(tenant, c)).collect();
+            let services = tenant.categories.iter().map(|c| open311::service(&tenant, c)).collect();
             Ok(services_doc(format, services))
         }
-        "requests" => list_requests(&state, tenant, &params, format),
+        "requests" => list_requests(&state, &tenant, &params, format),
         _ => Err(Open311Error::not_found(&document, format)),
     }
 }
@@ -223,11 +223,11 @@ async fn get_request(
 ) -> Result<Response, Open311Error> {
     let (id, format) = split_format(&id).ok_or_else(|| Open311Error::not_found("request", Format::Json))?;
     let tenant = open311_tenant(&state, &tenant_id, format)?;
-    let live = state.live(&tenant.id).expect("live state for every tenant");
-    let request = {
-        let projection = live.projection.read().expect("projection lock");
-        projection.ticket(id).map(|t| open311::request(tenant, t))
-    };
+    let request = state
+        .live(&tenant)
+        .read()
+        .ticket(id)
+        .map(|t| open311::request(&tenant, t));
     let request = request.ok_or_else(|| Open311Error::not_found(&format!("service request {id}"), format))?;
     Ok(requests_doc(format, vec![request]))
 }
@@ -283,9 +283,8 @@ fn list_requests(
         limit: MAX_REQUESTS,
         ..Default::default()
     };
-    let live = state.live(&tenant.id).expect("live state for every tenant");
     let requests: Vec<_> = {
-        let projection = live.projection.read().expect("projection lock");
+        let projection = state.live(tenant).read();
         find(&projection, &query)
             .1
             .into_iter()
@@ -300,7 +299,7 @@ async fn post_request(
     State(state): State<Arc<AppState>>,
     Path((tenant_id, document)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Body,
+    body: Result<LimitedBody, AppError>,
 ) -> Result<Response, Open311Error> {
     let (name, format) = split_format(&document).ok_or_else(|| Open311Error::not_found(&document, Format::Json))?;
     if name != "requests" {
@@ -312,7 +311,7 @@ async fn post_request(
     }
     let tenant = open311_tenant(&state, &tenant_id, format)?;
     let fail = |e: AppError| Open311Error::from_app(e, format);
-    let bytes = read_body(&state, &headers, body).await.map_err(fail)?;
+    let LimitedBody(bytes) = body.map_err(fail)?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -333,10 +332,12 @@ async fn post_request(
         .ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, "api_key: invalid api_key", format))?;
     let mut report = open311::report_from_params(&params).map_err(|e| fail(e.into()))?;
     report.insert("actor".into(), source.into());
-    let command = validate(tenant, report, Utc::now(), new_event_id).map_err(|e: IngestError| fail(e.into()))?;
-    let accepted = submit(&state, tenant, command).await.map_err(fail)?;
+    let command = validate(&tenant, report, Utc::now(), new_event_id).map_err(|e: ValidationError| fail(e.into()))?;
+    let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command)
+        .await
+        .map_err(|e| fail(e.into()))?;
     let created = open311::Created {
-        service_request_id: accepted["ticket"].as_str().unwrap_or_default().to_owned(),
+        service_request_id: accepted.ticket.unwrap_or_default(),
         service_notice: None,
         account_id: None,
     };

@@ -1,21 +1,22 @@
 //! The ticket API: list and read tickets from this process's projection (history read back
 //! from the stream), and the commands supervisors and agencies use — assign, status,
-//! comment, priority — which all become events through [`super::ingest::submit`].
+//! comment, priority — which all become events through [`crate::write`].
 
-use super::ingest::{new_event_id, read_body, submit, tenant};
+use super::extract::{LimitedBody, Path, PathTenant, Query};
 use crate::error::AppError;
-use crate::ingest::{parse_object, validate};
 use crate::projection::query::{find, TicketQuery};
+use crate::sla::standing::{standing, Standing};
 use crate::state::AppState;
-use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use crate::validate::{parse_object, validate};
+use crate::write::{self, new_event_id, Accepted};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use pantau_shared::event::TicketStatus;
+use pantau_shared::event::{Event, TicketStatus};
 use pantau_shared::protocol::Kpis;
-use pantau_shared::sla::Target;
-use serde::Deserialize;
+use pantau_shared::ticket::Ticket;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -27,37 +28,15 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/{tenant}/sla", get(sla_summary))
 }
 
-/// A target's standing at `now`: state, seconds left (negative when late), share used.
-fn target_now(t: &Target, now: chrono::DateTime<chrono::Utc>) -> Value {
-    let total = f64::from(t.minutes) * 60.0;
-    let remaining = match (t.deadline, t.paused_remaining_secs) {
-        (Some(d), _) => Some((d - now).num_seconds()),
-        (None, left) => left,
-    };
-    let share_used = match (t.done_at, remaining) {
-        (None, Some(r)) if t.deadline.is_some() => {
-            // Business time left until the deadline over the whole target.
-            Some(((total - r.max(0) as f64) / total).clamp(0.0, 10.0))
-        }
-        _ => None,
-    };
-    json!({ "state": t.state(now), "remaining_secs": remaining, "share_used": share_used })
-}
-
 /// Per tenant: tickets per SLA state of each target, now.
-async fn sla_summary(
-    State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    let tenant = tenant(&state, &tenant_id)?;
+async fn sla_summary(State(state): State<Arc<AppState>>, PathTenant(tenant): PathTenant) -> Json<Value> {
     let now = chrono::Utc::now();
-    let live = state.live(&tenant.id).expect("live state for every tenant");
-    let kpis = Kpis::of(live.projection.read().expect("projection lock").tickets(), now);
-    Ok(Json(json!({
+    let kpis = Kpis::of(state.live(&tenant).read().tickets(), now);
+    Json(json!({
         "server_time": now.timestamp_millis(),
         "response": kpis.response_sla,
         "resolution": kpis.resolution_sla,
-    })))
+    }))
 }
 
 /// Query string of `GET /tickets`.
@@ -76,10 +55,9 @@ struct ListParams {
 
 async fn list_tickets(
     State(state): State<Arc<AppState>>,
-    Path(tenant_id): Path<String>,
+    PathTenant(tenant): PathTenant,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Value>, AppError> {
-    let tenant = tenant(&state, &tenant_id)?;
     let statuses = match params.status.as_deref() {
         None | Some("") => vec![],
         Some(list) => list
@@ -102,46 +80,60 @@ async fn list_tickets(
         limit: params.limit.unwrap_or(0),
         ..Default::default()
     };
-    let live = state.live(&tenant.id).expect("live state for every tenant");
-    let projection = live.projection.read().expect("projection lock");
+    let projection = state.live(&tenant).read();
     let (total, page) = find(&projection, &query);
     Ok(Json(json!({ "total": total, "offset": query.offset, "tickets": page })))
 }
 
+/// Both targets' standing now.
+#[derive(Serialize)]
+struct SlaNow {
+    response: Standing,
+    resolution: Standing,
+}
+
+/// The body of `GET /tickets/{id}`.
+#[derive(Serialize)]
+struct TicketReply {
+    ticket: Ticket,
+    sla_now: Option<SlaNow>,
+    history: Vec<Event>,
+}
+
 async fn get_ticket(
     State(state): State<Arc<AppState>>,
-    Path((tenant_id, ticket_id)): Path<(String, String)>,
-) -> Result<Json<Value>, AppError> {
-    let tenant = tenant(&state, &tenant_id)?;
+    PathTenant(tenant): PathTenant,
+    Path((_, ticket_id)): Path<(String, String)>,
+) -> Result<Json<TicketReply>, AppError> {
     let not_found = || AppError::NotFound {
         what: format!("ticket {ticket_id}"),
         field: "ticket",
     };
     let (ticket, ids) = {
-        let live = state.live(&tenant.id).expect("live state for every tenant");
-        let projection = live.projection.read().expect("projection lock");
+        let projection = state.live(&tenant).read();
         let ticket = projection.ticket(&ticket_id).cloned().ok_or_else(not_found)?;
         (ticket, projection.history(&ticket_id).unwrap_or_default().to_vec())
     };
     let history = state.store.events(&tenant.id, &ids).await?;
     let now = chrono::Utc::now();
-    let sla_now = ticket
-        .sla
-        .as_ref()
-        .map(|s| json!({ "response": target_now(&s.response, now), "resolution": target_now(&s.resolution, now) }));
-    Ok(Json(
-        json!({ "ticket": ticket, "sla_now": sla_now, "history": history }),
-    ))
+    let sla_now = ticket.sla.as_ref().map(|s| SlaNow {
+        response: standing(&s.response, now),
+        resolution: standing(&s.resolution, now),
+    });
+    Ok(Json(TicketReply {
+        ticket,
+        sla_now,
+        history,
+    }))
 }
 
 /// `POST /tickets/{id}/{assign|status|comment|priority}` with the event's fields as body.
 async fn command_ticket(
     State(state): State<Arc<AppState>>,
-    Path((tenant_id, ticket_id, command)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<Value>), AppError> {
-    let tenant = tenant(&state, &tenant_id)?;
+    PathTenant(tenant): PathTenant,
+    Path((_, ticket_id, command)): Path<(String, String, String)>,
+    LimitedBody(bytes): LimitedBody,
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let event_type = match command.as_str() {
         "assign" => "ticket.assigned",
         "status" => "ticket.status_changed",
@@ -154,11 +146,10 @@ async fn command_ticket(
             })
         }
     };
-    let bytes = read_body(&state, &headers, body).await?;
     let mut object = parse_object(&bytes)?;
     object.insert("type".into(), event_type.into());
     object.insert("ticket".into(), ticket_id.into());
-    let command = validate(tenant, object, chrono::Utc::now(), new_event_id)?;
-    let accepted = submit(&state, tenant, command).await?;
+    let command = validate(&tenant, object, chrono::Utc::now(), new_event_id)?;
+    let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

@@ -1,6 +1,6 @@
 //! `GET /ws`: upgrade and hand the socket to a [`crate::realtime::session`].
 
-use crate::realtime::session;
+use crate::realtime::session::{self, Deps, Limits};
 use crate::state::AppState;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
@@ -33,7 +33,14 @@ async fn upgrade(State(state): State<Arc<AppState>>, ws: WebSocketUpgrade) -> Re
             let span = tracing::info_span!("ws_session", session = %uuid::Uuid::now_v7());
             async move {
                 tracing::info!("connected");
-                session::run(state, sink, stream, shutdown).await;
+                let deps = Deps {
+                    tenants: &state.tenants,
+                    hub: &state.hub,
+                    live: &state.live,
+                    replay: &state.store,
+                    limits: Limits::of(&state.config),
+                };
+                session::run(&deps, sink, stream, shutdown).await;
                 tracing::info!("disconnected");
             }
             .instrument(span)

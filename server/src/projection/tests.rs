@@ -6,6 +6,7 @@ use super::*;
 use pantau_shared::event::{
     Assignment, Comment, Priority, PriorityChange, Report, Resource, StatusChange, TicketStatus,
 };
+use pantau_shared::fixtures;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -49,17 +50,10 @@ fn entries(ops: &[Op]) -> Vec<(Cursor, Event)> {
                 Op::Report(n) => {
                     opened += 1;
                     let body = EventBody::ReportReceived(Report {
-                        category: ["sampah", "banjir", "jalan_rusak"][usize::from(*n) % 3].into(),
                         description: format!("laporan {n}"),
                         lat: -6.18,
                         lon: 106.64,
-                        address: None,
-                        channel: None,
-                        media_urls: vec![],
-                        kecamatan: None,
-                        kelurahan: None,
-                        agency: Some("dlh".into()),
-                        priority: Priority::Medium,
+                        ..fixtures::report_body(["sampah", "banjir", "jalan_rusak"][usize::from(*n) % 3])
                     });
                     (Some(format!("TGR-{opened:06}")), body)
                 }
@@ -102,14 +96,11 @@ fn entries(ops: &[Op]) -> Vec<(Cursor, Event)> {
                 ),
                 Op::Unknown(t) => (Some(pick(*t, opened)), EventBody::Unknown),
             };
+            let at = format!("2026-11-23T03:{:02}:{:02}Z", (i / 60) % 60, i % 60);
             let event = Event {
-                v: 1,
                 id: format!("e{i}"),
-                tenant: "tangerang".into(),
                 ticket,
-                at: format!("2026-11-23T03:{:02}:{:02}Z", (i / 60) % 60, i % 60),
-                actor: None,
-                body,
+                ..fixtures::event("", &at, body)
             };
             (
                 Cursor {

@@ -124,3 +124,43 @@ impl Hub {
         self.channels.get(tenant)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each tenant has its own channel: a frame reaches every subscriber of its tenant as
+    /// the same serialised bytes, and no subscriber of another tenant.
+    #[tokio::test]
+    async fn frames_reach_their_tenant_only_serialised_once() {
+        let hub = Hub::new(["tangerang", "banjar"], 4);
+        assert!(hub.channel("atlantis").is_none());
+        let tgr = hub.channel("tangerang").unwrap();
+        assert!(!tgr.has_subscribers());
+        let (mut a, mut b) = (tgr.subscribe(), tgr.subscribe());
+        let mut other = hub.channel("banjar").unwrap().subscribe();
+        assert!(tgr.has_subscribers());
+        let c = |ms| Cursor { ms, seq: 0 };
+        tgr.publish(Frame::deltas(c(0), c(1), vec![]));
+        let (fa, fb) = (a.recv().await.unwrap(), b.recv().await.unwrap());
+        assert!(Arc::ptr_eq(&fa, &fb), "one frame shared by every session");
+        let Frame::Deltas { text, .. } = &*fa else {
+            panic!("deltas")
+        };
+        let msg: ServerMsg = serde_json::from_str(text.as_str()).unwrap();
+        assert!(matches!(msg, ServerMsg::Deltas { from, to, .. } if from == c(0) && to == c(1)));
+        assert!(other.try_recv().is_err(), "banjar hears nothing of tangerang");
+    }
+
+    /// A subscriber more than the capacity behind is told how many frames it lost.
+    #[tokio::test]
+    async fn a_slow_subscriber_learns_it_lagged() {
+        let hub = Hub::new(["t"], 2);
+        let channel = hub.channel("t").unwrap();
+        let mut slow = channel.subscribe();
+        for _ in 0..5 {
+            channel.publish(Frame::status(LinkState::Ok, None));
+        }
+        assert!(matches!(slow.recv().await, Err(broadcast::error::RecvError::Lagged(3))));
+    }
+}

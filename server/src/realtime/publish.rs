@@ -3,26 +3,13 @@
 //! (leading edge: a batch after a quiet interval goes out at once), serialises each frame
 //! once, and keeps status changes in order with the data around them.
 
+use crate::live::Tailed;
 use crate::realtime::hub::{Frame, TenantChannel};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
-use pantau_shared::protocol::LinkState;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-
-/// What the tailer hands over.
-#[derive(Debug)]
-pub enum Publish {
-    /// Entries after `from` up to `to`, already applied to the projection.
-    Batch {
-        from: Cursor,
-        to: Cursor,
-        events: Vec<(Cursor, Event)>,
-    },
-    /// The link to Redis changed.
-    Status(LinkState, Option<String>),
-}
 
 /// Batches being coalesced.
 struct Pending {
@@ -40,16 +27,16 @@ fn flush(channel: &TenantChannel, pending: &mut Option<Pending>) {
 }
 
 /// Add a message to the pending frame; a status flushes the data before it and goes out.
-fn take(channel: &TenantChannel, pending: &mut Option<Pending>, msg: Publish) {
+fn take(channel: &TenantChannel, pending: &mut Option<Pending>, msg: Tailed) {
     match msg {
-        Publish::Batch { from, to, mut events } => match pending {
+        Tailed::Batch { from, to, mut events } => match pending {
             Some(p) => {
                 p.to = to;
                 p.events.append(&mut events);
             }
             None => *pending = Some(Pending { from, to, events }),
         },
-        Publish::Status(state, reason) => {
+        Tailed::Link(state, reason) => {
             flush(channel, pending);
             channel.publish(Frame::status(state, reason));
         }
@@ -57,7 +44,7 @@ fn take(channel: &TenantChannel, pending: &mut Option<Pending>, msg: Publish) {
 }
 
 /// Run until the tailer's sender is dropped.
-pub async fn run(mut rx: mpsc::Receiver<Publish>, channel: TenantChannel, interval: Duration) {
+pub async fn run(mut rx: mpsc::Receiver<Tailed>, channel: TenantChannel, interval: Duration) {
     let mut last_flush = Instant::now() - interval;
     let mut pending: Option<Pending> = None;
     while let Some(msg) = rx.recv().await {
@@ -91,11 +78,12 @@ pub async fn run(mut rx: mpsc::Receiver<Publish>, channel: TenantChannel, interv
 mod tests {
     use super::*;
     use crate::realtime::hub::Hub;
+    use pantau_shared::protocol::LinkState;
     use std::sync::Arc;
 
-    fn batch(from: u64, to: u64) -> Publish {
+    fn batch(from: u64, to: u64) -> Tailed {
         let c = |ms| Cursor { ms, seq: 0 };
-        Publish::Batch {
+        Tailed::Batch {
             from: c(from),
             to: c(to),
             events: vec![],
@@ -134,7 +122,7 @@ mod tests {
 
         tokio::time::sleep(Duration::from_millis(200)).await;
         tx.send(batch(4, 5)).await.unwrap();
-        tx.send(Publish::Status(LinkState::Degraded, None)).await.unwrap();
+        tx.send(Tailed::Link(LinkState::Degraded, None)).await.unwrap();
         assert_eq!(deltas(&frames.recv().await.unwrap()), (4, 5));
         assert!(matches!(
             &*frames.recv().await.unwrap(),

@@ -48,3 +48,80 @@ impl View {
         matches || was_shown
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pantau_shared::cursor::Cursor;
+    use pantau_shared::event::{Assignment, EventBody};
+    use pantau_shared::fixtures::{event, report, report_mut};
+    use std::sync::Arc;
+
+    fn agency_report(ticket: &str, agency: &str) -> Event {
+        let mut e = report(ticket, "sampah", "2026-11-23T02:00:00Z");
+        report_mut(&mut e).agency = Some(agency.into());
+        e
+    }
+
+    fn assign(ticket: &str, agency: &str) -> Event {
+        let body = EventBody::TicketAssigned(Assignment {
+            agency: agency.into(),
+            officer: None,
+            reason: None,
+        });
+        event(ticket, "2026-11-23T02:05:00Z", body)
+    }
+
+    /// A filtered view admits events of matching tickets, and one more event of a ticket
+    /// that leaves its filter (so the client learns it left) — then nothing of it.
+    #[test]
+    fn a_ticket_leaving_the_filter_is_announced_once() {
+        let mut projection = Projection::new(Arc::default());
+        let mut view = View::new(Filters {
+            agency: Some("dlh".into()),
+            ..Filters::default()
+        });
+        let apply = |n: u64, e: &Event, projection: &mut Projection| {
+            projection.apply(Cursor { ms: n, seq: 0 }, e);
+        };
+        let own = agency_report("TGR-1", "dlh");
+        let other = agency_report("TGR-2", "pupr");
+        apply(1, &own, &mut projection);
+        apply(2, &other, &mut projection);
+        assert!(view.admit(&projection, &own));
+        assert!(!view.admit(&projection, &other));
+        let away = assign("TGR-1", "pupr");
+        apply(3, &away, &mut projection);
+        assert!(view.admit(&projection, &away), "the client must learn the ticket left");
+        let again = assign("TGR-1", "bpbd");
+        apply(4, &again, &mut projection);
+        assert!(
+            !view.admit(&projection, &again),
+            "after that it is none of its business"
+        );
+    }
+
+    /// Unfiltered views admit everything; tenant-wide events pass every filter; a snapshot
+    /// resets what was shown.
+    #[test]
+    fn unfiltered_and_tenant_wide_events_pass() {
+        let mut projection = Projection::new(Arc::default());
+        let e = agency_report("TGR-1", "pupr");
+        projection.apply(Cursor { ms: 1, seq: 0 }, &e);
+        assert!(View::default().admit(&projection, &e));
+        let mut filtered = View::new(Filters {
+            agency: Some("dlh".into()),
+            ..Filters::default()
+        });
+        let mut gauge = e.clone();
+        gauge.ticket = None;
+        assert!(filtered.admit(&projection, &gauge));
+        filtered.reset(["TGR-1"]);
+        let away = assign("TGR-1", "bpbd");
+        projection.apply(Cursor { ms: 2, seq: 0 }, &away);
+        assert!(
+            filtered.admit(&projection, &away),
+            "shown by the snapshot, so told it left"
+        );
+    }
+}

@@ -100,7 +100,8 @@ fn due_for(
 mod tests {
     use super::*;
     use pantau_shared::cursor::Cursor;
-    use pantau_shared::event::{Assignment, Priority, Report};
+    use pantau_shared::event::{Assignment, Priority};
+    use pantau_shared::fixtures;
     use pantau_shared::sla::{Calendar, Policy, SlaConfig};
     use std::sync::Arc;
 
@@ -125,27 +126,10 @@ mod tests {
             }],
         };
         let mut p = Projection::new(Arc::new(sla));
-        let report = Event {
-            v: 1,
-            id: "r".into(),
-            tenant: "tangerang".into(),
-            ticket: Some("TGR-000001".into()),
-            at: "2026-11-23T00:00:00.000Z".into(),
-            actor: None,
-            body: EventBody::ReportReceived(Report {
-                category: "sampah".into(),
-                description: "x".into(),
-                lat: 0.0,
-                lon: 0.0,
-                address: None,
-                channel: None,
-                media_urls: vec![],
-                kecamatan: None,
-                kelurahan: None,
-                agency: None,
-                priority: Priority::Medium,
-            }),
-        };
+        // Not routed to an agency: the response target stays open until an assignment.
+        let mut report = fixtures::report("TGR-000001", "sampah", "2026-11-23T00:00:00.000Z");
+        report.id = "r".into();
+        fixtures::report_mut(&mut report).agency = None;
         p.apply(Cursor { ms: 1, seq: 0 }, &report);
         p
     }

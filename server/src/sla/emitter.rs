@@ -8,7 +8,7 @@
 use crate::shutdown::Shutdown;
 use crate::sla::due::due_events;
 use crate::state::AppState;
-use std::sync::atomic::Ordering;
+use crate::store::ToAppend;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
@@ -50,20 +50,17 @@ async fn run_inner(state: Arc<AppState>, holder: String, mut shutdown: Shutdown)
         }
         let now = chrono::Utc::now();
         for tenant in state.tenants.iter() {
-            let live = state.live(&tenant.id).expect("live state for every tenant");
-            if !live.ready.load(Ordering::SeqCst) {
+            let live = state.live(tenant);
+            if !live.caught_up() {
                 // Mid catch-up the projection is the past: a ticket resolved later in the
                 // stream would look overdue. (Scanning it would also hold up the replay.)
                 continue;
             }
-            let due = {
-                let projection = live.projection.read().expect("projection lock");
-                due_events(&tenant.id, &projection, now)
-            };
+            let due = { due_events(&tenant.id, &live.read(), now) };
             if due.is_empty() {
                 continue;
             }
-            let batch: Vec<_> = due.iter().map(|e| (e, None)).collect();
+            let batch: Vec<_> = due.iter().map(ToAppend::plain).collect();
             match state.store.append_many(&tenant.ticket_prefix, &batch).await {
                 Ok(results) => {
                     let written = results.iter().filter(|r| r.as_ref().is_ok_and(|a| a.is_new)).count();

@@ -1,16 +1,21 @@
 //! Redis, the source of truth. Every key of a tenant carries the hash tag `{tenant}` so a
 //! Redis Cluster keeps a tenant on one slot (scripts touch several keys of one tenant).
 //!
-//! - [`append`]: the atomic, idempotent append script.
-//! - [`tail`]: one `XREAD BLOCK` loop per tenant feeding the realtime hub.
-//! - [`catch_up`]: the pipelined replay of a long stream when a tailer starts.
-//! - reads for snapshots live here.
+//! Only Redis commands live here: no projection lock, no sockets, no tasks of its own
+//! beyond the catch-up reader.
+//!
+//! - [`append`]: the atomic, idempotent append script (versions and status moves checked).
+//! - [`follow`]: `XREAD` after a cursor on a connection for blocking reads.
+//! - [`catch_up`]: the pipelined read of a long stream when a tailer starts.
+//! - [`snapshot`]: projection snapshots.
+//! - [`lease`]: the SLA emitter's lease.
+//! - [`Store`]: the shared handle (ranges, events by id, appends, ping).
 
 pub mod append;
 pub mod catch_up;
+pub mod follow;
 pub mod lease;
 pub mod snapshot;
-pub mod tail;
 
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
@@ -18,7 +23,7 @@ use redis::aio::ConnectionManager;
 use redis::streams::StreamRangeReply;
 use std::time::Duration;
 
-pub use append::Appended;
+pub use append::{Appended, ToAppend};
 
 /// The stream field holding the event's JSON.
 pub const EVENT_FIELD: &str = "event";
@@ -39,6 +44,9 @@ pub enum StoreError {
     /// The command names a ticket that does not exist.
     #[error("no ticket {0}")]
     NoSuchTicket(String),
+    /// The ticket's status does not allow the move.
+    #[error("ticket {ticket} cannot move from {from} to {to}")]
+    InvalidTransition { ticket: String, from: String, to: String },
     /// The event cannot be appended as it is.
     #[error("{0}")]
     Rejected(String),
@@ -57,6 +65,11 @@ pub fn ticket_seq_key(tenant: &str) -> String {
 /// Each ticket's current version (number of its events), kept by the append script.
 pub fn versions_key(tenant: &str) -> String {
     format!("pantau:{{{tenant}}}:versions")
+}
+
+/// Each ticket's current status, kept by the append script so it can refuse an invalid move.
+pub fn statuses_key(tenant: &str) -> String {
+    format!("pantau:{{{tenant}}}:statuses")
 }
 
 /// Remembers that event `id` was appended (and where), for idempotent retries.
@@ -103,13 +116,8 @@ impl Store {
     }
 
     /// Append one validated event (see [`append`]).
-    pub async fn append(
-        &self,
-        ticket_prefix: &str,
-        event: &Event,
-        expected_version: Option<u64>,
-    ) -> Result<Appended, StoreError> {
-        append::append(&mut self.conn.clone(), ticket_prefix, event, expected_version).await
+    pub async fn append(&self, ticket_prefix: &str, event: ToAppend<'_>) -> Result<Appended, StoreError> {
+        append::append(&mut self.conn.clone(), ticket_prefix, event).await
     }
 
     /// Up to `count` entries after `after` (exclusive) up to `until` (inclusive), oldest first.
@@ -157,7 +165,7 @@ impl Store {
     pub async fn append_many(
         &self,
         ticket_prefix: &str,
-        events: &[(&Event, Option<u64>)],
+        events: &[ToAppend<'_>],
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         append::append_many(&mut self.conn.clone(), ticket_prefix, events).await
     }

@@ -132,15 +132,7 @@ pub fn spawn_readers(sockets: Vec<Ws>, stop: &watch::Receiver<bool>, latency: bo
 
 /// A report whose description carries the send time after [`MARKER`].
 pub fn stamped_report() -> String {
-    serde_json::json!({
-        "type": "report.received",
-        "category": "sampah",
-        "description": format!("{MARKER}{}", now_us()),
-        "lat": -6.1888,
-        "lon": 106.6406,
-        "address": "Kec. Tangerang",
-    })
-    .to_string()
+    pantau_e2e::report(&format!("{MARKER}{}", now_us())).to_string()
 }
 
 /// A POST of `per_request` freshly stamped reports to `url`: one JSON event, or an NDJSON

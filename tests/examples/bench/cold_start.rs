@@ -6,7 +6,8 @@
 
 use crate::report::{Row, Target};
 use crate::sys::cpu_seconds;
-use pantau_e2e::{report, Pantau, RedisServer};
+use pantau_e2e::{report, stream_key, tenant_key, Pantau, RedisServer};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// Events in the stream.
@@ -15,7 +16,6 @@ const EVENTS: usize = 1_000_000;
 const PIPELINE: usize = 1_000;
 /// Longest wait for readiness.
 const PATIENCE: Duration = Duration::from_secs(120);
-const STREAM: &str = "pantau:{tangerang}:events";
 
 pub async fn run() -> anyhow::Result<Vec<Row>> {
     let redis = RedisServer::start().await;
@@ -50,21 +50,24 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
 async fn templates(redis: &RedisServer) -> anyhow::Result<Vec<String>> {
     let pantau = Pantau::start(redis).await;
     pantau.wait_ready().await;
-    let (status, _) = pantau.post_event("tangerang", report("bench cold start")).await;
+    let (status, _) = pantau.post_event("tangerang", &report("bench cold start")).await;
     anyhow::ensure!(status == 202, "report refused: {status}");
     let t = "/api/v1/tangerang/tickets/TGR-000001";
     let (status, _) = pantau
-        .post(&format!("{t}/comment"), r#"{"text":"Tim menuju lokasi"}"#)
+        .post(&format!("{t}/comment"), &json!({"text": "Tim menuju lokasi"}))
         .await;
     anyhow::ensure!(status == 202 || status == 200, "comment refused: {status}");
     let (status, _) = pantau
-        .post(&format!("{t}/status"), r#"{"status":"in_progress","note":"Ditangani"}"#)
+        .post(
+            &format!("{t}/status"),
+            &json!({"status": "in_progress", "note": "Ditangani"}),
+        )
         .await;
     anyhow::ensure!(status == 202 || status == 200, "status change refused: {status}");
     drop(pantau);
     let mut conn = redis.conn().await;
     let range: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
-        .arg(STREAM)
+        .arg(stream_key("tangerang"))
         .arg("-")
         .arg("+")
         .query_async(&mut conn)
@@ -72,9 +75,9 @@ async fn templates(redis: &RedisServer) -> anyhow::Result<Vec<String>> {
     let events: Vec<String> = range.ids.iter().filter_map(|e| e.get("event")).collect();
     anyhow::ensure!(events.len() == 3, "expected 3 template events, found {}", events.len());
     redis::cmd("DEL")
-        .arg(STREAM)
-        .arg("pantau:{tangerang}:projection")
-        .arg("pantau:{tangerang}:projection_cursor")
+        .arg(stream_key("tangerang"))
+        .arg(tenant_key("tangerang", "projection"))
+        .arg(tenant_key("tangerang", "projection_cursor"))
         .exec_async(&mut conn)
         .await?;
     Ok(events)
@@ -93,6 +96,7 @@ fn id_of(json: &str) -> anyhow::Result<String> {
 async fn fill(redis: &RedisServer, templates: &[String]) -> anyhow::Result<()> {
     let ids: Vec<String> = templates.iter().map(|t| id_of(t)).collect::<Result<_, _>>()?;
     let [report, comment, status] = [0, 1, 2].map(|i| (templates[i].as_str(), ids[i].as_str()));
+    let stream = stream_key("tangerang");
     let mut conn = redis.conn().await;
     let mut pipe = redis::pipe();
     for i in 0..EVENTS {
@@ -104,13 +108,13 @@ async fn fill(redis: &RedisServer, templates: &[String]) -> anyhow::Result<()> {
         let ticket = format!("TGR-{:06}", i / 4 + 1);
         let id = format!("0193a5c0-0000-7000-8000-{i:012x}");
         let json = template.replacen(old_id, &id, 1).replacen("TGR-000001", &ticket, 1);
-        pipe.cmd("XADD").arg(STREAM).arg("*").arg("event").arg(json).ignore();
+        pipe.cmd("XADD").arg(&stream).arg("*").arg("event").arg(json).ignore();
         if (i + 1) % PIPELINE == 0 || i + 1 == EVENTS {
             pipe.exec_async(&mut conn).await?;
             pipe = redis::pipe();
         }
     }
-    let len: usize = redis::cmd("XLEN").arg(STREAM).query_async(&mut conn).await?;
+    let len = redis.stream_len("tangerang").await;
     anyhow::ensure!(len == EVENTS, "stream holds {len} entries");
     Ok(())
 }
@@ -119,10 +123,9 @@ async fn fill(redis: &RedisServer, templates: &[String]) -> anyhow::Result<()> {
 async fn time_to_ready(redis: &RedisServer) -> anyhow::Result<f64> {
     let t0 = Instant::now();
     let pantau = Pantau::start(redis).await;
-    let ready = format!("{}/readyz", pantau.base);
-    let http = reqwest::Client::new();
+    let ready = pantau.url("/readyz");
     loop {
-        if http.get(&ready).send().await.is_ok_and(|r| r.status() == 200) {
+        if pantau.http.get(&ready).send().await.is_ok_and(|r| r.status() == 200) {
             let wall = t0.elapsed().as_secs_f64();
             println!("  server CPU time until ready: {:.2} s", cpu_seconds(pantau.pid()));
             return Ok(wall);
@@ -140,7 +143,7 @@ async fn wait_for_snapshot(redis: &RedisServer) -> anyhow::Result<()> {
     loop {
         // Storing a snapshot this large keeps Redis busy for a while: a timeout means "not yet".
         let cursor: Option<String> = redis::cmd("GET")
-            .arg("pantau:{tangerang}:projection_cursor")
+            .arg(tenant_key("tangerang", "projection_cursor"))
             .query_async(&mut conn)
             .await
             .unwrap_or_default();

@@ -43,8 +43,8 @@ async fn measure_pantau() -> anyhow::Result<(f64, String)> {
         .await
         .pop()
         .expect("one socket");
-    let http = reqwest::Client::new();
-    let url = format!("{}/api/v1/tangerang/events", pantau.base);
+    let http = pantau.http.clone();
+    let url = pantau.url("/api/v1/tangerang/events");
     let post = |http: reqwest::Client| {
         let url = url.clone();
         async move {

@@ -2,8 +2,9 @@
 //! brotli-compressed) and the wall page's frame time with 10,000 live tickets, 10% of them
 //! changing each second and every countdown ticking, read from a Chrome performance trace.
 //!
-//! The browser is Debian's headless Chromium driven over the DevTools protocol (a WebSocket,
-//! no driver in between) so the trace comes straight from `Tracing.start`/`Tracing.end`.
+//! The browser is Debian's headless Chromium opened on the wall like every wall test opens
+//! it ([`open_wall_with_devtools`]); the trace is read over its DevTools protocol (a
+//! WebSocket straight to the page) from `Tracing.start`/`Tracing.end`.
 //! Frame time is the renderer main thread's busy time in each 16.7 ms frame (the union of
 //! its top-level tasks): the p95 of that is what the wall spends per frame, and tasks over
 //! 50 ms are long tasks (visible jank).
@@ -16,11 +17,10 @@
 
 use crate::report::{Row, Target};
 use futures_util::{SinkExt, StreamExt};
-use pantau_e2e::browser::{chromium_args, chromium_binary};
-use pantau_e2e::{free_port, workspace_root, Pantau, Proc, RedisServer};
+use pantau_e2e::browser::{open_wall_with_devtools, Wall};
+use pantau_e2e::{free_port, workspace_root, Pantau, RedisServer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -137,7 +137,6 @@ async fn seed(pantau: &Pantau, n: usize, rng: &mut Rng) -> Vec<String> {
         "pohon_tumbang",
         "drainase",
     ];
-    let client = reqwest::Client::new();
     let mut tickets = Vec::with_capacity(n);
     let now = chrono::Utc::now();
     while tickets.len() < n {
@@ -159,16 +158,7 @@ async fn seed(pantau: &Pantau, n: usize, rng: &mut Rng) -> Vec<String> {
             body.push_str(&event.to_string());
             body.push('\n');
         }
-        let answer: Value = client
-            .post(format!("{}/api/v1/tangerang/events", pantau.base))
-            .header("content-type", "application/x-ndjson")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, answer) = pantau.post_batch("tangerang", body).await;
         let accepted = answer["accepted"]
             .as_array()
             .unwrap_or_else(|| panic!("seed batch refused: {answer}"));
@@ -177,10 +167,10 @@ async fn seed(pantau: &Pantau, n: usize, rng: &mut Rng) -> Vec<String> {
     tickets
 }
 
-/// Change `per_sec` tickets each second until `stop`: the first change of a ticket assigns
-/// it, the second starts work, later ones comment (always valid transitions).
-async fn churn(base: String, tickets: Vec<String>, per_sec: usize, stop: Instant) -> usize {
-    let client = reqwest::Client::new();
+/// Change `per_sec` tickets each second until `stop` through `http` to the ingest endpoint
+/// `url`: the first change of a ticket assigns it, the second starts work, later ones
+/// comment (always valid transitions).
+async fn churn(http: reqwest::Client, url: String, tickets: Vec<String>, per_sec: usize, stop: Instant) -> usize {
     let agencies = ["dlh", "pupr", "dishub", "bpbd"];
     let mut steps = vec![0u32; tickets.len()];
     let (mut next, mut sent) = (0usize, 0usize);
@@ -201,8 +191,8 @@ async fn churn(base: String, tickets: Vec<String>, per_sec: usize, stop: Instant
             body.push_str(&event.to_string());
             body.push('\n');
         }
-        let response = client
-            .post(format!("{base}/api/v1/tangerang/events"))
+        let response = http
+            .post(&url)
             .header("content-type", "application/x-ndjson")
             .body(body)
             .send()
@@ -283,38 +273,25 @@ impl Cdp {
     }
 }
 
-/// Headless Chromium with a DevTools port and a 1920×1080 viewport; the process and a
-/// session with its page.
-async fn chromium() -> (Proc, Cdp) {
+/// The wall at `url` live in a 1920×1080 viewport, and a DevTools session with its page.
+async fn traced_wall(url: &str) -> (Wall, Cdp) {
     let port = free_port();
-    let profile = std::env::temp_dir().join(format!("pantau-bench-chromium-{port}"));
-    let child = Command::new(chromium_binary())
-        .args(chromium_args(&profile))
-        .args([
-            "--window-size=1920,1080".to_owned(),
-            format!("--remote-debugging-port={port}"),
-            "about:blank".to_owned(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium (scripts/setup installs it)");
-    let proc = Proc(child);
+    let wall = open_wall_with_devtools(url, 1920, 1080, port).await;
     let list_url = format!("http://127.0.0.1:{port}/json/list");
-    let ws_url = pantau_e2e::eventually("chromium's DevTools endpoint", || {
+    let ws_url = pantau_e2e::eventually("the wall's page on chromium's DevTools endpoint", || {
         let list_url = list_url.clone();
         async move {
             let list: Value = reqwest::get(&list_url).await.ok()?.json().await.ok()?;
             list.as_array()?
                 .iter()
-                .find(|t| t["type"] == "page")
+                .find(|t| t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(url)))
                 .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(str::to_owned))
         }
     })
     .await;
     let (ws, _) = tokio_tungstenite::connect_async(ws_url.as_str()).await.unwrap();
     (
-        proc,
+        wall,
         Cdp {
             ws,
             next_id: 0,
@@ -398,10 +375,7 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     let pantau = Pantau::start_with(&redis, &["--snapshot-max-tickets", &cap, "--dist-dir", &dist]).await;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let ids = seed(&pantau, tickets, &mut rng).await;
-    let (_chromium, mut cdp) = chromium().await;
-    cdp.call("Page.enable", json!({})).await;
-    cdp.call("Page.navigate", json!({"url": format!("{}/", pantau.base)}))
-        .await;
+    let (_wall, mut cdp) = traced_wall(&format!("{}/", pantau.base)).await;
     let loaded = Instant::now();
     let want = format!(
         "document.querySelector('[data-testid=map]')?.dataset.markers === '{tickets}' && \
@@ -418,7 +392,8 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     // Warm up under load, then trace.
     let warm = Duration::from_secs(3);
     let stop = Instant::now() + warm + Duration::from_secs(seconds) + Duration::from_millis(500);
-    let load = tokio::spawn(churn(pantau.base.clone(), ids, per_sec, stop));
+    let events = pantau.url("/api/v1/tangerang/events");
+    let load = tokio::spawn(churn(pantau.http.clone(), events, ids, per_sec, stop));
     tokio::time::sleep(warm).await;
     cdp.eval("window.__frames = 0; (function f() { window.__frames++; requestAnimationFrame(f); })(); 0")
         .await;

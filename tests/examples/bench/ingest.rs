@@ -6,7 +6,7 @@
 use crate::baseline::redis_benchmark_xadd;
 use crate::clients::stamped_post;
 use crate::report::{Row, Target};
-use pantau_e2e::{Pantau, RedisServer};
+use pantau_e2e::{stream_key, Pantau, RedisServer};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,7 +54,7 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
 /// One event as Pantau stored it (the baseline writes the same bytes).
 async fn stored_event(redis: &RedisServer) -> anyhow::Result<String> {
     let range: redis::streams::StreamRangeReply = redis::cmd("XREVRANGE")
-        .arg("pantau:{tangerang}:events")
+        .arg(stream_key("tangerang"))
         .arg("+")
         .arg("-")
         .arg("COUNT")
@@ -71,8 +71,8 @@ async fn stored_event(redis: &RedisServer) -> anyhow::Result<String> {
 /// Events per second acknowledged (202) while `clients` posters send `per_request` events
 /// a request for [`RUN`].
 async fn post_for(pantau: &Pantau, clients: usize, per_request: usize) -> anyhow::Result<f64> {
-    let http = reqwest::Client::new();
-    let url = format!("{}/api/v1/tangerang/events", pantau.base);
+    let http = pantau.http.clone();
+    let url = pantau.url("/api/v1/tangerang/events");
     let accepted = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let start = Instant::now();

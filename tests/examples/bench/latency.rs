@@ -157,8 +157,8 @@ async fn broadcast_floor(load: &Load) -> anyhow::Result<Histogram> {
 
 /// Post `load` for [`RUN`]; the number of events the server accepted.
 async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
-    let http = reqwest::Client::new();
-    let url = format!("{}/api/v1/tangerang/events", pantau.base);
+    let http = pantau.http.clone();
+    let url = pantau.url("/api/v1/tangerang/events");
     let mut tick = tokio::time::interval(load.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let start = Instant::now();

@@ -1,8 +1,8 @@
 //! Validation of an incoming event (the body of `POST /api/v1/{tenant}/events`) into the
 //! [`Event`] that goes into the stream. Pure: no I/O, the clock and id come in as arguments.
 //!
-//! Not JSON → [`IngestError::Malformed`] (400). JSON with a missing or bad field →
-//! [`IngestError::Invalid`] naming the field (422). Unknown extra fields are ignored so that
+//! Not JSON → [`ValidationError::Malformed`] (400). JSON with a missing or bad field →
+//! [`ValidationError::Invalid`] naming the field (422). Unknown extra fields are ignored so that
 //! newer clients keep working with this server; unknown `type`s are refused.
 
 use crate::tenant::Tenant;
@@ -25,15 +25,15 @@ pub const MAX_MEDIA_URLS: usize = 10;
 pub const MAX_FUTURE_SKEW_SECS: i64 = 300;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum IngestError {
+pub enum ValidationError {
     #[error("not JSON: {0}")]
     Malformed(String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> IngestError {
-    IngestError::Invalid {
+fn invalid(field: &str, message: impl Into<String>) -> ValidationError {
+    ValidationError::Invalid {
         field: field.to_owned(),
         message: message.into(),
     }
@@ -86,8 +86,9 @@ pub struct Command {
 }
 
 /// Parse JSON bytes into an object (400 if they are not JSON, 422 if not an object).
-pub fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, IngestError> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| IngestError::Malformed(e.to_string()))?;
+pub fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, ValidationError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ValidationError::Malformed(e.to_string()))?;
     match value {
         serde_json::Value::Object(map) => Ok(map),
         _ => Err(invalid("$", "expected a JSON object")),
@@ -100,7 +101,7 @@ pub fn parse_event(
     body: &[u8],
     now: DateTime<Utc>,
     new_id: impl FnOnce() -> String,
-) -> Result<Command, IngestError> {
+) -> Result<Command, ValidationError> {
     validate(tenant, parse_object(body)?, now, new_id)
 }
 
@@ -110,7 +111,7 @@ pub fn validate(
     object: serde_json::Map<String, serde_json::Value>,
     now: DateTime<Utc>,
     new_id: impl FnOnce() -> String,
-) -> Result<Command, IngestError> {
+) -> Result<Command, ValidationError> {
     let incoming: Incoming = serde_path_to_error::deserialize(serde_json::Value::Object(object)).map_err(|e| {
         let field = e.path().to_string();
         invalid(&field, e.into_inner().to_string())
@@ -200,7 +201,7 @@ pub fn validate(
 
 /// A `report.received`: a known category, a point inside the tenant (placed in its
 /// kecamatan and kelurahan), routed to the category's agency.
-fn report(tenant: &Tenant, incoming: Incoming) -> Result<EventBody, IngestError> {
+fn report(tenant: &Tenant, incoming: Incoming) -> Result<EventBody, ValidationError> {
     let code = category(incoming.category)?;
     let category = tenant
         .category(&code)
@@ -226,7 +227,7 @@ fn report(tenant: &Tenant, incoming: Incoming) -> Result<EventBody, IngestError>
 }
 
 /// A `resource.updated` gauge.
-fn resource(incoming: Incoming) -> Result<EventBody, IngestError> {
+fn resource(incoming: Incoming) -> Result<EventBody, ValidationError> {
     Ok(EventBody::ResourceUpdated(Resource {
         kind: category(incoming.kind).map_err(|_| invalid("kind", "must be a code (a-z, 0-9, _ or -)"))?,
         facility: required_text("facility", incoming.facility, 200)?,
@@ -238,7 +239,7 @@ fn resource(incoming: Incoming) -> Result<EventBody, IngestError> {
 }
 
 /// A ticket number such as `TGR-000123`.
-fn ticket_id(value: &Option<String>) -> Result<String, IngestError> {
+fn ticket_id(value: &Option<String>) -> Result<String, ValidationError> {
     let t = value.as_deref().ok_or_else(|| invalid("ticket", "is required"))?;
     let ok = t.split_once('-').is_some_and(|(prefix, n)| {
         !prefix.is_empty()
@@ -254,7 +255,7 @@ fn ticket_id(value: &Option<String>) -> Result<String, IngestError> {
     }
 }
 
-fn priority(value: Option<&str>) -> Result<Option<Priority>, IngestError> {
+fn priority(value: Option<&str>) -> Result<Option<Priority>, ValidationError> {
     match value {
         None => Ok(None),
         Some(p) => Priority::parse(p)
@@ -268,7 +269,7 @@ fn uuid_like(s: &str) -> Option<String> {
     uuid::Uuid::parse_str(s).ok().map(|u| u.hyphenated().to_string())
 }
 
-fn category(value: Option<String>) -> Result<String, IngestError> {
+fn category(value: Option<String>) -> Result<String, ValidationError> {
     let c = value.ok_or_else(|| invalid("category", "is required"))?;
     let ok = !c.is_empty()
         && c.len() <= 64
@@ -284,7 +285,7 @@ fn category(value: Option<String>) -> Result<String, IngestError> {
     }
 }
 
-fn required_text(field: &str, value: Option<String>, max: usize) -> Result<String, IngestError> {
+fn required_text(field: &str, value: Option<String>, max: usize) -> Result<String, ValidationError> {
     let text = value.ok_or_else(|| invalid(field, "is required"))?;
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -296,7 +297,7 @@ fn required_text(field: &str, value: Option<String>, max: usize) -> Result<Strin
     Ok(trimmed.to_owned())
 }
 
-fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, IngestError> {
+fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ValidationError> {
     match value {
         None => Ok(None),
         Some(v) if v.trim().is_empty() => Ok(None),
@@ -304,7 +305,7 @@ fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Optio
     }
 }
 
-fn coordinate(field: &str, value: Option<f64>, limit: f64) -> Result<f64, IngestError> {
+fn coordinate(field: &str, value: Option<f64>, limit: f64) -> Result<f64, ValidationError> {
     let v = value.ok_or_else(|| invalid(field, "is required"))?;
     if v.is_finite() && (-limit..=limit).contains(&v) {
         Ok(v)
@@ -313,7 +314,7 @@ fn coordinate(field: &str, value: Option<f64>, limit: f64) -> Result<f64, Ingest
     }
 }
 
-fn media_urls(value: Option<Vec<String>>) -> Result<Vec<String>, IngestError> {
+fn media_urls(value: Option<Vec<String>>) -> Result<Vec<String>, ValidationError> {
     let urls = value.unwrap_or_default();
     if urls.len() > MAX_MEDIA_URLS {
         return Err(invalid("media_urls", format!("at most {MAX_MEDIA_URLS} URLs")));
@@ -328,206 +329,4 @@ fn media_urls(value: Option<Vec<String>>) -> Result<Vec<String>, IngestError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tenant::{test_tenants, Tenants};
-    use std::sync::LazyLock;
-
-    static TENANTS: LazyLock<Tenants> = LazyLock::new(test_tenants);
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T03:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    fn parse(body: &str) -> Result<Command, IngestError> {
-        let tenant = TENANTS.get("tangerang").unwrap();
-        parse_event(tenant, body.as_bytes(), now(), || "generated".into())
-    }
-
-    fn field_of(r: Result<Command, IngestError>) -> String {
-        match r {
-            Err(IngestError::Invalid { field, .. }) => field,
-            other => panic!("expected Invalid, got {other:?}"),
-        }
-    }
-
-    const GOOD: &str = r#"{"type":"report.received","category":"sampah","description":" Sampah belum diangkut ","lat":-6.1888,"lon":106.6406}"#;
-
-    /// A minimal valid report gets a generated id, the current time, trimmed text, its
-    /// kecamatan/kelurahan by point-in-polygon and the category's agency and priority.
-    #[test]
-    fn accepts_minimal_report() {
-        let c = parse(GOOD).unwrap();
-        let e = c.event;
-        assert_eq!(e.id, "generated");
-        assert_eq!(e.at, "2026-11-23T03:00:00.000Z");
-        assert_eq!(e.tenant, "tangerang");
-        let EventBody::ReportReceived(r) = e.body else { panic!() };
-        assert_eq!(r.description, "Sampah belum diangkut");
-        assert_eq!(r.category, "sampah");
-        assert_eq!(r.kecamatan.unwrap().code, "36.71.01");
-        assert!(r.kelurahan.is_some());
-        assert_eq!(r.agency.as_deref(), Some("dlh"));
-        assert_eq!(r.priority, Priority::Medium);
-    }
-
-    /// A client id is kept (normalised) and a client time is converted to UTC.
-    #[test]
-    fn keeps_client_id_and_converts_time() {
-        let body = r#"{"id":"0193A5C0-0000-7000-8000-000000000001","type":"report.received","at":"2026-11-23T09:30:00+07:00","category":"banjir","description":"x","lat":-6.1888,"lon":106.6406,"priority":"critical"}"#;
-        let e = parse(body).unwrap().event;
-        assert_eq!(e.id, "0193a5c0-0000-7000-8000-000000000001");
-        assert_eq!(e.at, "2026-11-23T02:30:00.000Z");
-        let EventBody::ReportReceived(r) = e.body else { panic!() };
-        assert_eq!(r.priority, Priority::Critical);
-    }
-
-    /// Ticket commands carry their ticket and expected version.
-    #[test]
-    fn accepts_ticket_commands() {
-        let c = parse(
-            r#"{"type":"ticket.assigned","ticket":"TGR-000007","agency":"pupr","officer":"Budi","expected_version":3}"#,
-        )
-        .unwrap();
-        assert_eq!(c.event.ticket.as_deref(), Some("TGR-000007"));
-        assert_eq!(c.expected_version, Some(3));
-        let c = parse(
-            r#"{"type":"ticket.status_changed","ticket":"TGR-1","status":"in_progress","note":"Tim menuju lokasi"}"#,
-        )
-        .unwrap();
-        assert!(matches!(
-            c.event.body,
-            EventBody::StatusChanged(StatusChange {
-                status: TicketStatus::InProgress,
-                ..
-            })
-        ));
-        assert_eq!(c.expected_version, None);
-        let c = parse(r#"{"type":"resource.updated","kind":"hospital_beds","facility":"RSUD Kota Tangerang","unit":"ICU","capacity":12,"used":9,"queue":2}"#).unwrap();
-        assert_eq!(c.event.ticket, None);
-    }
-
-    /// Not JSON at all is Malformed (400), not Invalid.
-    #[test]
-    fn malformed_json() {
-        assert!(matches!(parse("{\"type\":"), Err(IngestError::Malformed(_))));
-        assert!(matches!(parse(""), Err(IngestError::Malformed(_))));
-    }
-
-    /// Every missing or bad field is reported by its name.
-    #[test]
-    fn names_the_bad_field() {
-        let r = |extra: &str| {
-            format!(
-                r#"{{"type":"report.received","category":"sampah","description":"x","lat":-6.1888,"lon":106.6406{extra}}}"#
-            )
-        };
-        let cases = [
-            (
-                r#"{"category":"sampah","description":"x","lat":0,"lon":0}"#.to_string(),
-                "type",
-            ),
-            (r#"{"type":"ticket.exploded"}"#.to_string(), "type"),
-            (r#"{"type":"sla.breached","ticket":"TGR-1"}"#.to_string(), "type"),
-            (
-                r#"{"type":"report.received","description":"x","lat":0,"lon":0}"#.to_string(),
-                "category",
-            ),
-            (
-                r#"{"type":"report.received","category":"Sampah Liar","description":"x","lat":0,"lon":0}"#.to_string(),
-                "category",
-            ),
-            (
-                r#"{"type":"report.received","category":"parkir","description":"x","lat":0,"lon":0}"#.to_string(),
-                "category",
-            ),
-            (
-                r#"{"type":"report.received","category":"sampah","lat":-6.1888,"lon":106.6406}"#.to_string(),
-                "description",
-            ),
-            (
-                r#"{"type":"report.received","category":"sampah","description":"   ","lat":-6.1888,"lon":106.6406}"#
-                    .to_string(),
-                "description",
-            ),
-            (
-                r#"{"type":"report.received","category":"sampah","description":"x","lat":91,"lon":0}"#.to_string(),
-                "lat",
-            ),
-            (
-                r#"{"type":"report.received","category":"sampah","description":"x","lat":"-6.1","lon":0}"#.to_string(),
-                "lat",
-            ),
-            (
-                r#"{"type":"report.received","category":"sampah","description":"x","lat":0,"lon":-180.5}"#.to_string(),
-                "lon",
-            ),
-            (
-                r#"{"type":"report.received","category":"sampah","description":"x","lat":0}"#.to_string(),
-                "lon",
-            ),
-            (
-                r#"{"type":"report.received","category":"sampah","description":"x","lat":-6.1754,"lon":106.8272}"#
-                    .to_string(),
-                "lat",
-            ),
-            (
-                r#"{"id":"nope","type":"report.received","category":"sampah","description":"x","lat":0,"lon":0}"#
-                    .to_string(),
-                "id",
-            ),
-            (r#"{"at":"yesterday","type":"report.received"}"#.to_string(), "at"),
-            (
-                r#"{"at":"2026-11-24T03:00:00Z","type":"report.received"}"#.to_string(),
-                "at",
-            ),
-            (r(r#","media_urls":["file:///etc/passwd"]"#), "media_urls[0]"),
-            (r(r#","priority":"asap""#), "priority"),
-            (r(r#","expected_version":2"#), "expected_version"),
-            (r#"{"type":"ticket.assigned","agency":"pupr"}"#.to_string(), "ticket"),
-            (
-                r#"{"type":"ticket.assigned","ticket":"123","agency":"pupr"}"#.to_string(),
-                "ticket",
-            ),
-            (
-                r#"{"type":"ticket.assigned","ticket":"TGR-1","agency":"nasa"}"#.to_string(),
-                "agency",
-            ),
-            (
-                r#"{"type":"ticket.assigned","ticket":"TGR-1","agency":"pupr","expected_version":-1}"#.to_string(),
-                "expected_version",
-            ),
-            (
-                r#"{"type":"ticket.status_changed","ticket":"TGR-1","status":"done"}"#.to_string(),
-                "status",
-            ),
-            (r#"{"type":"ticket.commented","ticket":"TGR-1"}"#.to_string(), "text"),
-            (
-                r#"{"type":"ticket.priority_changed","ticket":"TGR-1"}"#.to_string(),
-                "priority",
-            ),
-            (r#"{"type":"resource.updated","kind":"beds"}"#.to_string(), "facility"),
-            (r#"[1,2]"#.to_string(), "$"),
-        ];
-        for (body, field) in cases {
-            assert_eq!(field_of(parse(&body)), field, "{body}");
-        }
-    }
-
-    /// The description limit counts characters, not bytes (Bahasa text with accents or emoji).
-    #[test]
-    fn description_limit_counts_characters() {
-        let body = |d: String| {
-            format!(
-                r#"{{"type":"report.received","category":"sampah","description":"{d}","lat":-6.1888,"lon":106.6406}}"#
-            )
-        };
-        assert!(parse(&body("é".repeat(MAX_DESCRIPTION_CHARS))).is_ok());
-        assert_eq!(
-            field_of(parse(&body("é".repeat(MAX_DESCRIPTION_CHARS + 1)))),
-            "description"
-        );
-    }
-}
+mod tests;

@@ -7,28 +7,36 @@
 //! frames (or parts of one) at or before the cursor are dropped. A frame that does not
 //! continue from the session's cursor, a full ring buffer (`Lagged`), or a replay that is
 //! impossible or too long all end in `resync` and a fresh snapshot — never a silent skip.
+//!
+//! Its dependencies are narrow ([`Deps`]): the tenants, the hub, the live projections, a
+//! [`ReplaySource`] and its [`Limits`] — so `tests.rs` drives it with channels, an
+//! in-memory log and paused time, without Redis.
 
+use crate::live::LiveTenant;
 use crate::realtime::hub::{deltas_text, now_ms, text_of, Frame};
 use crate::realtime::liveness::{Due, Liveness};
 use crate::realtime::view::View;
 use crate::shutdown::Shutdown;
-use crate::state::{AppState, LiveTenant};
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::protocol::{ClientMsg, Filters, Kpis, LinkState, ServerMsg};
 use pantau_shared::ticket::Ticket;
 use pantau_shared::PROTOCOL_VERSION;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+mod deps;
+#[cfg(test)]
+mod tests;
+
+pub use deps::{Deps, Limits, ReplaySource};
+
 /// How long a new connection may take to send `subscribe`.
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Entries read per `XRANGE` while replaying.
+/// Entries read per range while replaying.
 const REPLAY_CHUNK: usize = 1_000;
 
 /// The socket went away (or must be closed).
@@ -79,8 +87,8 @@ enum Request {
 }
 
 /// Answer pings and bad input in place; report subscriptions and hang-ups.
-async fn handle_client<S: Sink<Message> + Unpin>(
-    state: &AppState,
+async fn handle_client<S: Sink<Message> + Unpin, P>(
+    deps: &Deps<'_, P>,
     out: &mut Out<'_, S>,
     msg: Option<Result<Message, axum::Error>>,
 ) -> Result<Request, Closed> {
@@ -99,7 +107,7 @@ async fn handle_client<S: Sink<Message> + Unpin>(
             .await?;
             Ok(Request::Nothing)
         }
-        Ok(ClientMsg::Subscribe { tenant, since, filters }) if state.hub.channel(&tenant).is_some() => {
+        Ok(ClientMsg::Subscribe { tenant, since, filters }) if deps.hub.channel(&tenant).is_some() => {
             Ok(Request::Subscribe(Subscription { tenant, since, filters }))
         }
         Ok(ClientMsg::Subscribe { tenant, .. }) => {
@@ -115,20 +123,17 @@ async fn handle_client<S: Sink<Message> + Unpin>(
 }
 
 /// Drive one session until the client leaves, goes silent, or the server shuts down.
-pub async fn run<S, R>(state: Arc<AppState>, mut sink: S, mut stream: R, mut shutdown: Shutdown)
+pub async fn run<S, R, P>(deps: &Deps<'_, P>, mut sink: S, mut stream: R, mut shutdown: Shutdown)
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    P: ReplaySource,
 {
-    let config = &state.config;
-    let liveness = Liveness::new(
-        Instant::now(),
-        Duration::from_secs(config.ping_secs),
-        Duration::from_secs(config.idle_timeout_secs),
-    );
+    let limits = deps.limits;
+    let liveness = Liveness::new(Instant::now(), limits.ping, limits.idle_timeout);
     let mut out = Out {
         sink: &mut sink,
-        timeout: Duration::from_secs(config.send_timeout_secs),
+        timeout: limits.send_timeout,
         liveness,
     };
     let mut next = loop {
@@ -140,7 +145,7 @@ where
             let _ = out.send(error_msg("subscribe_timeout", "send subscribe first")).await;
             return;
         };
-        match handle_client(&state, &mut out, msg).await {
+        match handle_client(deps, &mut out, msg).await {
             Ok(Request::Subscribe(s)) => break s,
             Ok(Request::Nothing) => continue,
             Ok(Request::Hangup) | Err(Closed) => return,
@@ -148,7 +153,7 @@ where
     };
     loop {
         let span = tracing::info_span!("ws_subscription", tenant = %next.tenant, filtered = !next.filters.is_empty());
-        match serve(&state, next, &mut out, &mut stream, &mut shutdown)
+        match serve(deps, next, &mut out, &mut stream, &mut shutdown)
             .instrument(span)
             .await
         {
@@ -160,14 +165,14 @@ where
 }
 
 /// A snapshot message for the view, and the cursor it ends at. Tickets newest first, capped.
-fn snapshot(state: &AppState, live: &LiveTenant, tenant: &str, view: &mut View) -> (Cursor, Utf8Bytes) {
-    let info = state.tenants.get(tenant).expect("hub and tenants agree").info();
-    let projection = live.projection.read().expect("projection lock");
+fn snapshot<P>(deps: &Deps<'_, P>, live: &LiveTenant, tenant: &str, view: &mut View) -> (Cursor, Utf8Bytes) {
+    let info = deps.tenants.get(tenant).expect("hub and tenants agree").info();
+    let projection = live.read();
     let mut tickets: Vec<&Ticket> = projection.tickets().filter(|t| view.filters.matches(t)).collect();
     let kpis = Kpis::of(tickets.iter().copied(), chrono::Utc::now());
     view.reset(tickets.iter().map(|t| t.id.as_str()));
     tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-    tickets.truncate(state.config.snapshot_max_tickets);
+    tickets.truncate(deps.limits.snapshot_max_tickets);
     let cursor = projection.cursor();
     let gauges = projection.gauges().cloned().collect();
     let msg = ServerMsg::Snapshot {
@@ -184,15 +189,15 @@ fn snapshot(state: &AppState, live: &LiveTenant, tenant: &str, view: &mut View) 
 
 /// Replay the entries after `since` up to the projection's cursor as `deltas`; returns that
 /// cursor and the last `to` the client was sent. `Ok(Err)` names why a snapshot is needed.
-async fn replay<S: Sink<Message> + Unpin>(
-    state: &AppState,
+async fn replay<S: Sink<Message> + Unpin, P: ReplaySource>(
+    deps: &Deps<'_, P>,
     live: &LiveTenant,
     tenant: &str,
     since: Cursor,
     view: &mut View,
     out: &mut Out<'_, S>,
 ) -> Result<Result<(Cursor, Cursor), &'static str>, Closed> {
-    let head = live.projection.read().expect("projection lock").cursor();
+    let head = live.read().cursor();
     if since > head {
         return Ok(Err("unknown_cursor"));
     }
@@ -200,7 +205,7 @@ async fn replay<S: Sink<Message> + Unpin>(
     let mut client = since;
     let mut replayed = 0usize;
     while from < head {
-        let chunk = match state.store.range_after(tenant, from, head, REPLAY_CHUNK).await {
+        let chunk = match deps.replay.range_after(tenant, from, head, REPLAY_CHUNK).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "replay failed");
@@ -209,11 +214,11 @@ async fn replay<S: Sink<Message> + Unpin>(
         };
         let Some(&(to, _)) = chunk.last() else { break };
         replayed += chunk.len();
-        if replayed > state.config.max_replay {
+        if replayed > deps.limits.max_replay {
             return Ok(Err("gap_too_large"));
         }
         let text = {
-            let projection = live.projection.read().expect("projection lock");
+            let projection = live.read();
             let events: Vec<_> = chunk
                 .iter()
                 .filter(|(_, e)| view.admit(&projection, e))
@@ -231,8 +236,8 @@ async fn replay<S: Sink<Message> + Unpin>(
 }
 
 /// Serve one subscription. Returns the next one on a re-subscribe, `None` when done.
-async fn serve<S, R>(
-    state: &AppState,
+async fn serve<S, R, P>(
+    deps: &Deps<'_, P>,
     sub: Subscription,
     out: &mut Out<'_, S>,
     stream: &mut R,
@@ -241,17 +246,18 @@ async fn serve<S, R>(
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    P: ReplaySource,
 {
     let tenant = sub.tenant.as_str();
-    let channel = state.hub.channel(tenant).expect("only known tenants are subscribed");
-    let live = state.live(tenant).expect("live state for every tenant");
+    let channel = deps.hub.channel(tenant).expect("only known tenants are subscribed");
+    let live = deps.live.get(tenant).expect("live state for every tenant");
     let mut view = View::new(sub.filters);
     let mut since = sub.since;
     'start: loop {
         let mut frames = channel.subscribe();
         // `cursor`: entries handled so far; `client`: the last `to` the client was sent.
         let (mut cursor, mut client) = match since.take() {
-            Some(since) => match replay(state, live, tenant, since, &mut view, out).await? {
+            Some(since) => match replay(deps, live, tenant, since, &mut view, out).await? {
                 Ok((head, client)) => {
                     let msg = ServerMsg::Resumed {
                         v: PROTOCOL_VERSION,
@@ -272,12 +278,12 @@ where
                 }
             },
             None => {
-                let (cursor, text) = snapshot(state, live, tenant, &mut view);
+                let (cursor, text) = snapshot(deps, live, tenant, &mut view);
                 out.send(text).await?;
                 (cursor, cursor)
             }
         };
-        if live.degraded.load(Ordering::SeqCst) {
+        if live.is_degraded() {
             out.send(text_of(&ServerMsg::Status {
                 v: PROTOCOL_VERSION,
                 state: LinkState::Degraded,
@@ -303,7 +309,7 @@ where
                             let message = if view.is_unfiltered() && *from == cursor && client == cursor {
                                 Some(text.clone())
                             } else {
-                                let projection = live.projection.read().expect("projection lock");
+                                let projection = live.read();
                                 let visible: Vec<_> = events
                                     .iter()
                                     .filter(|(c, e)| *c > cursor && view.admit(&projection, e))
@@ -325,7 +331,7 @@ where
                     }
                     Err(RecvError::Closed) => return Ok(None),
                 },
-                msg = stream.next() => match handle_client(state, out, msg).await? {
+                msg = stream.next() => match handle_client(deps, out, msg).await? {
                     Request::Subscribe(next) => return Ok(Some(next)),
                     Request::Nothing => {}
                     Request::Hangup => return Ok(None),

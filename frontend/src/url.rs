@@ -1,0 +1,69 @@
+//! The page's query string: `?tenant=tangerang&lang=en&panels=all,agencies&rotate=30`.
+//! Values are percent-decoded (`panels=all%2Cpupr`, `+` for a space) as browsers and link
+//! builders encode them. Pure.
+
+/// The value of parameter `name` in `search` (with or without its leading `?`), decoded;
+/// `None` when absent or empty. The first occurrence wins.
+pub fn query_value(search: &str, name: &str) -> Option<String> {
+    search.trim_start_matches('?').split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(k) == name).then(|| decode(v)).filter(|v| !v.is_empty())
+    })
+}
+
+/// Percent-decoding of a query component (`+` is a space); a malformed escape is kept as
+/// it is, and invalid UTF-8 becomes U+FFFD.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                if let Some(b) = hex {
+                    out.push(b);
+                    i += 2;
+                } else {
+                    out.push(b'%');
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Escapes and `+` decode; names match decoded; absent and empty values are `None`.
+    #[test]
+    fn reads_decoded_parameters() {
+        let q = "?tenant=banjar&panels=all%2Cpupr&lang=en&empty=&note=a+b%20c";
+        assert_eq!(query_value(q, "panels").as_deref(), Some("all,pupr"));
+        assert_eq!(query_value(q, "tenant").as_deref(), Some("banjar"));
+        assert_eq!(query_value(q, "note").as_deref(), Some("a b c"));
+        assert_eq!(query_value(q, "empty"), None);
+        assert_eq!(query_value(q, "rotate"), None);
+        assert_eq!(query_value("", "tenant"), None);
+        assert_eq!(query_value("p%61nels=x", "panels").as_deref(), Some("x"));
+        assert_eq!(query_value("a=1&a=2", "a").as_deref(), Some("1"), "the first wins");
+    }
+
+    /// Malformed escapes stay as written; multi-byte UTF-8 decodes.
+    #[test]
+    fn decodes_leniently() {
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(decode("Kec.%20Cipondoh"), "Kec. Cipondoh");
+        assert_eq!(decode("%E2%80%93"), "–");
+        assert_eq!(decode("%FF"), "\u{fffd}");
+    }
+}
