@@ -3,47 +3,13 @@
 //! secret once, are listed by name and scope only, revoked; typos in tenants, categories and
 //! the role/tenant pairing are refused before anything is written.
 
-use pantau_e2e::{tenant_key, workspace_root, RedisServer};
+use pantau_e2e::cli::{Cli, CliRun};
+use pantau_e2e::{tenant_key, RedisServer};
 use redis::AsyncCommands;
-use std::path::PathBuf;
-use std::process::Stdio;
-use tokio::io::AsyncWriteExt;
-
-/// What a run of the binary left: exit success, stdout, stderr.
-struct Run {
-    ok: bool,
-    out: String,
-    err: String,
-}
 
 /// Run `pantau <args>` against `redis` with the shipped configuration, `stdin` piped in.
-async fn pantau(redis: &RedisServer, args: &[&str], stdin: &str) -> Run {
-    let root = workspace_root();
-    let bin = std::env::var_os("PANTAU_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/debug/pantau"));
-    let mut child = tokio::process::Command::new(&bin)
-        .args(args)
-        .args(["--redis-url", &redis.url])
-        .arg("--config-dir")
-        .arg(root.join("config"))
-        .arg("--assets-dir")
-        .arg(root.join("assets"))
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} (cargo build -p pantau-server): {e}", bin.display()));
-    let mut input = child.stdin.take().expect("stdin is piped");
-    input.write_all(stdin.as_bytes()).await.unwrap();
-    drop(input);
-    let output = child.wait_with_output().await.unwrap();
-    Run {
-        ok: output.status.success(),
-        out: String::from_utf8(output.stdout).unwrap(),
-        err: String::from_utf8(output.stderr).unwrap(),
-    }
+async fn pantau(redis: &RedisServer, args: &[&str], stdin: &str) -> CliRun {
+    Cli::new(&redis.url).run(args, stdin).await
 }
 
 /// The line of a table that starts with `name`.

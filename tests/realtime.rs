@@ -37,6 +37,7 @@ fn subscribe(tenant: &str, since: Option<Cursor>, filters: Filters) -> ClientMsg
         tenant: tenant.into(),
         since,
         filters,
+        token: None,
     }
 }
 
@@ -45,7 +46,7 @@ fn subscribe(tenant: &str, since: Option<Cursor>, filters: Filters) -> ClientMsg
 async fn subscriber_receives_posted_event() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (mut client, first) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
+    let (mut client, first) = pantau.subscribe("tangerang").await;
     match first {
         ServerMsg::Snapshot {
             tickets, tenant, kpis, ..
@@ -75,8 +76,8 @@ async fn subscriber_receives_posted_event() {
 async fn tenants_are_isolated() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (mut banjar, _) = WsClient::subscribe(&pantau.ws_url, "banjar").await;
-    let (mut tangerang, _) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
+    let (mut banjar, _) = pantau.subscribe("banjar").await;
+    let (mut tangerang, _) = pantau.subscribe("tangerang").await;
     pantau.post_event("tangerang", &report("di Tangerang")).await;
     let mut banjar_report = report("di Martapura");
     banjar_report["lat"] = (-3.41).into();
@@ -100,7 +101,7 @@ async fn resume_replays_every_missed_event_once_in_order() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
     pantau.post_event("tangerang", &report("sebelum")).await;
-    let (mut client, first) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
+    let (mut client, first) = pantau.subscribe("tangerang").await;
     let mut cursor = snapshot_cursor(&first);
     if cursor == Cursor::ZERO {
         // The report may have reached the stream but not yet this process's projection.
@@ -116,8 +117,9 @@ async fn resume_replays_every_missed_event_once_in_order() {
         posted.extend(ids);
     }
 
-    let (mut client, first) =
-        WsClient::subscribe_with(&pantau.ws_url, subscribe("tangerang", Some(cursor), Filters::default())).await;
+    let (mut client, first) = pantau
+        .subscribe_with(subscribe("tangerang", Some(cursor), Filters::default()))
+        .await;
     let mut events = deltas(first.clone());
     let ServerMsg::Deltas { from, to, .. } = first else {
         unreachable!()
@@ -142,8 +144,9 @@ async fn unknown_cursor_gets_resync_and_snapshot() {
         ms: u64::MAX / 2,
         seq: 0,
     };
-    let (mut client, first) =
-        WsClient::subscribe_with(&pantau.ws_url, subscribe("tangerang", Some(future), Filters::default())).await;
+    let (mut client, first) = pantau
+        .subscribe_with(subscribe("tangerang", Some(future), Filters::default()))
+        .await;
     assert!(
         matches!(first, ServerMsg::Resync { ref reason, .. } if reason == "unknown_cursor"),
         "{first:?}"
@@ -165,13 +168,13 @@ async fn a_client_that_never_reads_does_not_hold_back_others() {
         "16384",
     ];
     let pantau = Pantau::start_with(&redis, &args).await;
-    let mut slow = WsClient::connect_small_buffer(&pantau.ws_url).await;
+    let mut slow = WsClient::connect_small_buffer(&pantau.ws_url, Some(&pantau.admin)).await;
     slow.send(&subscribe("tangerang", None, Filters::default())).await;
     assert!(matches!(slow.next().await, ServerMsg::Snapshot { .. }));
 
     let mut readers = Vec::new();
     for _ in 0..50 {
-        let (mut client, first) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
+        let (mut client, first) = pantau.subscribe("tangerang").await;
         let cursor = snapshot_cursor(&first);
         readers.push(tokio::spawn(async move {
             let (events, _) = client.collect_events(cursor, 2000).await;
@@ -218,7 +221,7 @@ async fn filters_deliver_only_matching_tickets() {
         agency: Some("bpbd".into()),
         ..Default::default()
     };
-    let (mut client, first) = WsClient::subscribe_with(&pantau.ws_url, subscribe("tangerang", None, filters)).await;
+    let (mut client, first) = pantau.subscribe_with(subscribe("tangerang", None, filters)).await;
     let mut cursor = snapshot_cursor(&first);
     let ServerMsg::Snapshot { tickets, .. } = &first else {
         unreachable!()
@@ -271,12 +274,12 @@ async fn two_processes_share_one_redis() {
     let redis = RedisServer::start().await;
     let a = Pantau::start(&redis).await;
     let b = Pantau::start(&redis).await;
-    let (mut on_b, first) = WsClient::subscribe(&b.ws_url, "tangerang").await;
+    let (mut on_b, first) = b.subscribe("tangerang").await;
     let (_, body) = a.post_event("tangerang", &report("lewat A")).await;
     let (events, _) = on_b.collect_events(snapshot_cursor(&first), 1).await;
     assert_eq!(events[0].id, body["accepted"][0]["id"].as_str().unwrap());
 
-    let (mut on_a, first) = WsClient::subscribe(&a.ws_url, "tangerang").await;
+    let (mut on_a, first) = a.subscribe("tangerang").await;
     let cursor = snapshot_cursor(&first);
     let cursor = if cursor == Cursor::ZERO {
         on_a.collect_events(cursor, 1).await.1
@@ -286,8 +289,9 @@ async fn two_processes_share_one_redis() {
     drop(on_a);
     let (batch, ids) = report_batch("pindah", 20);
     assert_eq!(a.post_batch("tangerang", batch).await.0, 202);
-    let (mut moved, first) =
-        WsClient::subscribe_with(&b.ws_url, subscribe("tangerang", Some(cursor), Filters::default())).await;
+    let (mut moved, first) = b
+        .subscribe_with(subscribe("tangerang", Some(cursor), Filters::default()))
+        .await;
     let mut events = deltas(first.clone());
     let ServerMsg::Deltas { from, to, .. } = first else {
         unreachable!()
@@ -305,13 +309,13 @@ async fn redis_outage_degrades_and_recovers() {
     let pantau = Pantau::start(&redis).await;
     let (_, body) = pantau.post_event("tangerang", &report("sebelum padam")).await;
     assert_eq!(body["accepted"][0]["ticket"], "TGR-000001");
-    let (mut client, first) = WsClient::subscribe(&pantau.ws_url, "tangerang").await;
+    let (mut client, first) = pantau.subscribe("tangerang").await;
     let mut cursor = snapshot_cursor(&first);
 
     redis.stop();
     let response = pantau
-        .http
-        .post(pantau.url("/api/v1/tangerang/events"))
+        .default_request(reqwest::Method::POST, "/api/v1/tangerang/events")
+        .await
         .body(report("saat padam").to_string())
         .send()
         .await
@@ -369,7 +373,7 @@ async fn redis_outage_degrades_and_recovers() {
 async fn protocol_errors_and_ping() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let (mut client, first) = WsClient::subscribe(&pantau.ws_url, "atlantis").await;
+    let (mut client, first) = pantau.subscribe("atlantis").await;
     assert!(
         matches!(first, ServerMsg::Error { ref code, .. } if code == "unknown_tenant"),
         "{first:?}"

@@ -15,7 +15,7 @@ use pantau_e2e::{dated_report, eventually, report, report_in, workspace_root, Pa
 async fn posted_report_appears_on_the_wall() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let wall = open_wall(&pantau.base, 1920, 1080).await;
+    let wall = open_wall(&pantau.base, &pantau.admin, 1920, 1080).await;
     assert_eq!(wall.text("[data-testid=kpi-open]").await, "0");
 
     let description = "Pohon tumbang di Jl. Sudirman, lalu lintas tersendat";
@@ -59,23 +59,26 @@ async fn posted_report_appears_on_the_wall() {
 async fn breached_ticket_is_red_on_the_map_and_tops_the_urgent_list() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let wall = open_wall(&pantau.base, 3840, 2160).await;
+    let wall = open_wall(&pantau.base, &pantau.admin, 3840, 2160).await;
 
     pantau.post_event("tangerang", &report("Sampah baru")).await;
     let old = dated_report("Banjir sejak semalam", "banjir", chrono::Duration::hours(20));
     let (_, body) = pantau.post_event("tangerang", &old).await;
     let ticket = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
 
-    let first = wall.wait_for("[data-testid=urgent-item]").await;
-    eventually("the breached ticket to head the urgent list", || async {
-        let first = wall.find(Locator::Css("[data-testid=urgent-item]")).await.ok()?;
-        (first.attr("data-ticket").await.ok()?? == ticket).then_some(())
+    wall.wait_for("[data-testid=urgent-item]").await;
+    // The list re-renders as countdowns tick: read the head's attributes in one go and try
+    // again if it was replaced meanwhile (a stale element is not a failure of the wall).
+    let (breached, text) = eventually("the breached ticket to head the urgent list", || async {
+        let head = wall.find(Locator::Css("[data-testid=urgent-item]")).await.ok()?;
+        if head.attr("data-ticket").await.ok()?? != ticket {
+            return None;
+        }
+        Some((head.attr("data-breached").await.ok()?, head.text().await.ok()?))
     })
     .await;
-    drop(first);
-    let head = wall.find(Locator::Css("[data-testid=urgent-item]")).await.unwrap();
-    assert_eq!(head.attr("data-breached").await.unwrap().as_deref(), Some("true"));
-    assert!(head.text().await.unwrap().starts_with('−'), "overdue countdown");
+    assert_eq!(breached.as_deref(), Some("true"));
+    assert!(text.starts_with('−'), "overdue countdown: {text}");
     wall.wait_for("[data-testid=map][data-breached='1']").await;
     assert_eq!(wall.text("[data-testid=kpi-breached]").await, "1");
     wall.save_screenshot("wall-3840x2160.png").await;
@@ -88,7 +91,7 @@ async fn stale_banner_while_the_server_is_gone() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
     let port = pantau.port();
-    let wall = open_wall(&pantau.base, 1920, 1080).await;
+    let wall = open_wall(&pantau.base, &pantau.admin, 1920, 1080).await;
     drop(pantau);
     let banner = wall.wait_for("[data-testid=stale-banner]").await;
     assert!(
@@ -112,7 +115,7 @@ async fn stale_banner_while_the_server_is_gone() {
 async fn language_switch_changes_the_labels() {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start(&redis).await;
-    let wall = open_wall(&pantau.base, 1920, 1080).await;
+    let wall = open_wall(&pantau.base, &pantau.admin, 1920, 1080).await;
     let indonesian = wall.text("[data-testid=wall]").await;
     for label in ["TERBUKA", "LANGSUNG", "MENDESAK", "TIKET TERBUKA PER OPD"] {
         assert!(indonesian.contains(label), "{label} in {indonesian}");
@@ -137,7 +140,13 @@ async fn panels_rotate_and_filter_by_agency() {
     let road = report_in("jalan_rusak", "Jalan berlubang");
     assert_eq!(pantau.post_event("tangerang", &road).await.0, 202);
     assert_eq!(pantau.post_event("tangerang", &report("Sampah menumpuk")).await.0, 202);
-    let wall = open_wall(&format!("{}/?panels=all,pupr&rotate=5", pantau.base), 1920, 1080).await;
+    let wall = open_wall(
+        &format!("{}/?panels=all,pupr&rotate=5", pantau.base),
+        &pantau.admin,
+        1920,
+        1080,
+    )
+    .await;
     wall.wait_for("[data-testid=panel][data-position='1/2']").await;
     assert!(wall.text("[data-testid=panel]").await.contains("SEMUA OPD"));
     wall.wait_for("[data-testid=map][data-markers='2']").await;
@@ -206,7 +215,7 @@ async fn configured_tile_layer_is_drawn_under_the_map() {
 
     let redis = RedisServer::start().await;
     let pantau = Pantau::start_with(&redis, &["--config-dir", config.to_str().unwrap()]).await;
-    let wall = open_wall(&pantau.base, 1920, 1080).await;
+    let wall = open_wall(&pantau.base, &pantau.admin, 1920, 1080).await;
     eventually("tiles to be drawn", || async {
         let map = wall.find(Locator::Css("[data-testid=map]")).await.ok()?;
         let drawn: usize = map.attr("data-tiles").await.ok()??.parse().ok()?;

@@ -1,34 +1,222 @@
-//! The root component: URL parameters (`?tenant=tangerang&lang=en&panels=all,agencies&rotate=30`,
-//! percent-decoded by [`crate::url`]), shared state, socket; the document's language.
+//! The start: picks the page by path, finds out who is watching, then mounts the page.
+//!
+//! - `/` (any other path too): the wall. `GET /api/v1/session` first; signed in → the wall of
+//!   `?tenant=` (else the person's own tenant) with the URL's `lang`, `panels`, `rotate`
+//!   (percent-decoded by [`crate::url`]); not signed in → a paired screen's wall if this
+//!   browser holds a display token, else the sign-in page, which comes back here.
+//! - `/wall`: a wall screen: its paired wall, or a pairing code until an admin pairs it.
+//!   `#token=<display token>` in the URL pairs it directly (`scripts/run`'s demo walls).
+//! - `/signin`: sign-in; `/admin/screens`: pairing and managing screens (admins; others are
+//!   told they may not, the signed-out sign in first).
 
-use crate::i18n::Lang;
-use crate::pages::wall::WallPage;
-use crate::state::WallState;
+use crate::api::{self, Failure};
+use crate::auth::{manages_screens, signin_href, ADMIN_SCREENS_PATH, SIGNIN_PATH};
+use crate::i18n::{t, Lang, Text};
+use crate::pages::admin_screens::ScreensAdmin;
+use crate::pages::pairing::PairingPage;
+use crate::pages::signin::SignInPage;
+use crate::pages::wall::{LiveWall, Viewer, WallSetup};
+use crate::screens::{lang_of, StoredScreen};
 use leptos::prelude::*;
+use pantau_shared::auth::SessionInfo;
 
-/// Tenant shown when the URL names none.
+/// Tenant shown when neither the URL nor the session names one (the superadmin's wall).
 const DEFAULT_TENANT: &str = "tangerang";
+/// A wall screen's page: its paired wall or its pairing code.
+pub const WALL_SCREEN_PATH: &str = "/wall";
+/// Wait before asking again when the server could not say who we are, ms.
+const SESSION_RETRY_MS: u32 = 3_000;
+
+/// The pages, by path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    Wall,
+    Screen,
+    SignIn,
+    AdminScreens,
+}
+
+/// The page at `path` (a trailing slash is ignored; unknown paths show the wall, as before).
+fn route(path: &str) -> Route {
+    let path = path.trim_end_matches('/');
+    if path == WALL_SCREEN_PATH {
+        Route::Screen
+    } else if path == SIGNIN_PATH {
+        Route::SignIn
+    } else if path == ADMIN_SCREENS_PATH {
+        Route::AdminScreens
+    } else {
+        Route::Wall
+    }
+}
 
 /// The value of query parameter `name` in the page URL.
-fn query_param(name: &str) -> Option<String> {
+pub fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     crate::url::query_value(&search, name)
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    let tenant = query_param("tenant").unwrap_or_else(|| DEFAULT_TENANT.to_owned());
-    let lang = Lang::from_code(query_param("lang").as_deref());
-    // Screen readers and the browser's hyphenation follow the language on screen.
+/// Screen readers and the browser's hyphenation follow the language on screen.
+pub fn set_document_lang(lang: Lang) {
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
     {
         let _ = root.set_attribute("lang", lang.code());
     }
-    let panels = query_param("panels");
-    let rotate_secs = crate::panel::rotate_secs(query_param("rotate").as_deref());
-    let state = WallState::new();
-    crate::ws::connect(tenant, state);
-    view! { <WallPage state=state lang=lang panels=panels rotate_secs=rotate_secs /> }
+}
+
+/// A signed-in person's wall, laid out by the URL.
+fn person_setup(user: SessionInfo, lang: Lang) -> WallSetup {
+    let tenant = query_param("tenant")
+        .or_else(|| user.tenant.clone())
+        .unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+    WallSetup {
+        tenant,
+        lang,
+        panels: query_param("panels"),
+        rotate_secs: crate::panel::rotate_secs(query_param("rotate").as_deref()),
+        viewer: Viewer::Person(user),
+    }
+}
+
+/// A paired screen's wall, laid out as its admin chose.
+pub fn screen_setup(screen: StoredScreen) -> WallSetup {
+    let rotate = screen.layout.rotate.map(|s| s.to_string());
+    WallSetup {
+        tenant: screen.tenant.clone(),
+        lang: lang_of(&screen.layout),
+        panels: screen.layout.panels.clone(),
+        rotate_secs: crate::panel::rotate_secs(rotate.as_deref()),
+        viewer: Viewer::Screen(screen),
+    }
+}
+
+/// Mount `view` as the page, for good (pages change by loading another URL).
+fn show<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) {
+    leptos::mount::mount_to_body(view);
+}
+
+/// Decide the page, then mount it once. Who is watching is settled *before* anything is
+/// mounted, so the wall is built once and never sits inside a reactive switch (which would
+/// compile a rebuild path for the whole wall into the bundle).
+pub async fn start() {
+    let lang = Lang::from_code(query_param("lang").as_deref());
+    set_document_lang(lang);
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return;
+    };
+    let path = location.pathname().unwrap_or_default();
+    let query = location.search().unwrap_or_default();
+    // A screen given its token in the fragment keeps it, and loads again without it.
+    if let Some(screen) = StoredScreen::from_fragment(&location.hash().unwrap_or_default(), &query) {
+        StoredScreen::save(Some(&screen));
+        api::replace(&format!("{path}{query}"));
+        return;
+    }
+    match route(&path) {
+        Route::SignIn => {
+            let next = query_param("next");
+            show(move || view! { <SignInPage lang next /> });
+        }
+        Route::AdminScreens => match who_is_signed_in(lang).await {
+            Some(user) if manages_screens(&user.role) => show(move || view! { <ScreensAdmin user lang /> }),
+            Some(_) => show(move || view! { <Refusal text=t(lang, Text::NotAllowedPage) lang /> }),
+            None => {}
+        },
+        Route::Screen => match StoredScreen::load() {
+            Some(screen) => show(move || view! { <LiveWall setup=screen_setup(screen) /> }),
+            // Paired: remember it and load again, which shows the wall.
+            None => show(|| {
+                view! {
+                    <PairingPage on_paired=|screen: StoredScreen| {
+                        StoredScreen::save(Some(&screen));
+                        api::go(WALL_SCREEN_PATH);
+                    } />
+                }
+            }),
+        },
+        Route::Wall => match session().await {
+            Some(user) => {
+                let setup = person_setup(user, lang);
+                show(move || view! { <LiveWall setup /> });
+            }
+            None => match StoredScreen::load() {
+                Some(screen) => show(move || view! { <LiveWall setup=screen_setup(screen) /> }),
+                None => api::replace(&signin_href(&api::here(), lang)),
+            },
+        },
+    }
+}
+
+/// `GET /api/v1/session`: the person signed in, `None` when no one is (401). A server that
+/// cannot answer (starting, unreachable) is asked again: a wall must come back by itself.
+async fn session() -> Option<SessionInfo> {
+    loop {
+        match api::get::<SessionInfo>("/api/v1/session").await {
+            Ok(user) => return Some(user),
+            Err(Failure::Status { status: 401, .. }) => return None,
+            Err(_) => api::sleep(SESSION_RETRY_MS).await,
+        }
+    }
+}
+
+/// The person signed in, or off to sign-in (which comes back here).
+async fn who_is_signed_in(lang: Lang) -> Option<SessionInfo> {
+    let user = session().await;
+    if user.is_none() {
+        api::replace(&signin_href(&api::here(), lang));
+    }
+    user
+}
+
+/// A page this person may not use: say so, and offer the way back.
+#[component]
+fn Refusal(text: &'static str, lang: Lang) -> impl IntoView {
+    view! {
+        <div class="page form-page">
+            <main class="card">
+                <p data-testid="refusal">{text}</p>
+                <a class="button" href="/">{t(lang, Text::BackToWall)}</a>
+            </main>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pantau_shared::auth::{ScreenLang, ScreenLayout};
+
+    /// Each page has its path; a trailing slash does not matter; anything else is the wall.
+    #[test]
+    fn routes_by_path() {
+        assert_eq!(route("/"), Route::Wall);
+        assert_eq!(route(""), Route::Wall);
+        assert_eq!(route("/wall"), Route::Screen);
+        assert_eq!(route("/wall/"), Route::Screen);
+        assert_eq!(route("/signin"), Route::SignIn);
+        assert_eq!(route("/admin/screens"), Route::AdminScreens);
+        assert_eq!(route("/somewhere"), Route::Wall);
+    }
+
+    /// A paired screen's wall follows its stored layout, rotation clamped like `?rotate=`.
+    #[test]
+    fn screen_layout_becomes_the_wall_setup() {
+        let screen = StoredScreen {
+            token: "tok".into(),
+            tenant: "banjar".into(),
+            layout: ScreenLayout {
+                panels: Some("all,agencies".into()),
+                rotate: Some(1),
+                lang: Some(ScreenLang::En),
+            },
+        };
+        let setup = screen_setup(screen);
+        assert_eq!(setup.tenant, "banjar");
+        assert_eq!(setup.lang, Lang::En);
+        assert_eq!(setup.panels.as_deref(), Some("all,agencies"));
+        assert_eq!(setup.rotate_secs, crate::panel::MIN_ROTATE_SECS);
+        assert!(matches!(setup.viewer, Viewer::Screen(s) if s.token == "tok"));
+    }
 }

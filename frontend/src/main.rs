@@ -1,8 +1,13 @@
 //! Pantau's wall display: a Leptos client-side app (built by Trunk) that subscribes to one
-//! tenant over `/ws` and shows its live reports.
+//! tenant over `/ws` and shows its live reports; with its sign-in, screen-pairing and
+//! screen-admin pages.
 //!
 //! # Layout
-//! - `app`: reads the URL (tenant, language), starts the socket, picks the page.
+//! - `app`: picks the page by path; for the wall, asks who is watching (session or paired
+//!   screen) and reads the URL (tenant, language).
+//! - `api`: HTTP calls: JSON, the CSRF header on writes, the server's error body.
+//! - `auth`: where sign-in returns to, which roles see admin links (pure).
+//! - `screens`: pairing codes, relative times, a paired screen's local storage (pure + storage).
 //! - `url`: the query string's parameters, percent-decoded (pure).
 //! - `ws`: the WebSocket: subscribe, reconnect with jittered backoff.
 //! - `state`: the signals the socket feeds and the pure rules that update them.
@@ -11,22 +16,29 @@
 //! - `kpi`: the wall's headline numbers: the shared definition over the panel's tickets (pure).
 //! - `panel`: the panels the wall shows or rotates through (whole city, one agency; pure).
 //! - `map/*`: the canvas map: shapes, projection, counting, clustering, colours.
-//! - `pages/wall`: the wall display.
-//! - `components/*`: the header, stale banner, KPI tiles, gauges, urgent list, report list;
-//!   each takes only the signals it shows.
+//! - `pages/wall`: the wall display; `pages/signin`, `pages/pairing` (`/wall` before pairing),
+//!   `pages/admin_screens`.
+//! - `components/*`: the header, stale banner, KPI tiles, gauges, urgent list, report list,
+//!   user badge; the pairing form and screen list of the admin page. Each takes only the
+//!   signals it shows.
 
+mod api;
 mod app;
+mod auth;
 mod components;
 mod i18n;
 mod kpi;
 mod map;
 mod pages;
 mod panel;
+mod screens;
 mod state;
 mod time;
 mod url;
 mod ws;
 
 fn main() {
-    leptos::mount::mount_to_body(app::App);
+    // Not leptos' `spawn_local`: its executor is set up by the first mount, which `start`
+    // makes once it knows the page.
+    wasm_bindgen_futures::spawn_local(app::start());
 }

@@ -1,6 +1,6 @@
 //! The page's query string: `?tenant=tangerang&lang=en&panels=all,agencies&rotate=30`.
 //! Values are percent-decoded (`panels=all%2Cpupr`, `+` for a space) as browsers and link
-//! builders encode them. Pure.
+//! builders encode them; [`encode`] does the reverse for links the frontend builds. Pure.
 
 /// The value of parameter `name` in `search` (with or without its leading `?`), decoded;
 /// `None` when absent or empty. The first occurrence wins.
@@ -39,9 +39,32 @@ pub fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Percent-encoding of a query component: everything but `A-Z a-z 0-9 - _ . ~` is escaped,
+/// so the value survives as one parameter (`/?a=1&b=2` → `%2F%3Fa%3D1%26b%3D2`).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `encode` writes, `decode` reads back unchanged.
+    #[test]
+    fn encode_round_trips() {
+        for s in ["/?tenant=banjar&lang=en", "a b+c%", "Kec. Cipondoh – €", ""] {
+            assert_eq!(decode(&encode(s)), s);
+        }
+        assert_eq!(encode("/?a=1&b=2"), "%2F%3Fa%3D1%26b%3D2");
+    }
 
     /// Escapes and `+` decode; names match decoded; absent and empty values are `None`.
     #[test]

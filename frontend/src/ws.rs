@@ -4,7 +4,10 @@
 //!   cursor applied (the server replays what was missed, or resyncs with a snapshot);
 //! - a `deltas` frame that does not continue our cursor makes us subscribe again from it;
 //! - `ping` every [`PING_MS`] (the `pong` refreshes the clock offset), and a server silent for
-//!   [`SILENCE_MS`] is treated as dead (the server sends heartbeats when idle).
+//!   [`SILENCE_MS`] is treated as dead (the server sends heartbeats when idle);
+//! - credentials: a signed-in browser's cookie authenticates the upgrade; a paired screen
+//!   sends its display token in `subscribe`. An `error` whose code is in [`DENIALS`] ends the
+//!   connection for good (no retry) and is handed to the page's `on_denied`.
 //!
 //! Each connection's callbacks are leaked on purpose (`Closure::forget`): they live as long
 //! as their socket, and reconnects are rare and bounded by the backoff.
@@ -29,6 +32,10 @@ const PING_MS: u64 = 15_000;
 /// A server silent this long (no data, heartbeat or pong) is considered gone, ms.
 const SILENCE_MS: f64 = 35_000.0;
 
+/// Socket error codes that retrying cannot fix: no or expired credentials, another
+/// tenant's data, a revoked screen.
+pub const DENIALS: [&str; 3] = ["unauthorized", "forbidden", "revoked"];
+
 /// Delay before retry number `attempt` (0-based): exponential, capped, with ±50% jitter
 /// from `random` in [0, 1) so a room full of walls does not reconnect in lockstep.
 pub fn backoff_ms(attempt: u32, random: f64) -> f64 {
@@ -50,6 +57,12 @@ fn socket_url() -> Option<String> {
 /// The connection's shared parts.
 struct Conn {
     tenant: String,
+    /// A paired screen's display token (`None`: the session cookie authenticates).
+    token: Option<String>,
+    /// Called once when the server refuses us (a code from [`DENIALS`]).
+    on_denied: Box<dyn Fn(&str)>,
+    /// Set once refused: no more retries or pings.
+    stopped: Cell<bool>,
     state: WallState,
     socket: RefCell<Option<WebSocket>>,
     /// When the server last said anything (local clock, ms).
@@ -62,15 +75,20 @@ impl Conn {
             tenant: self.tenant.clone(),
             since: self.state.cursor(),
             filters: Filters::default(),
+            token: self.token.clone(),
         };
         let _ = socket.send_with_str(&serde_json::to_string(&msg).expect("client messages always serialise"));
     }
 }
 
-/// Start the connection for `tenant`; it keeps itself alive from here on.
-pub fn connect(tenant: String, state: WallState) {
+/// Start the connection for `tenant` (with a paired screen's `token`); it keeps itself alive
+/// from here on, until the server refuses it.
+pub fn connect(tenant: String, token: Option<String>, state: WallState, on_denied: impl Fn(&str) + 'static) {
     let conn = Rc::new(Conn {
         tenant,
+        token,
+        on_denied: Box::new(on_denied),
+        stopped: Cell::new(false),
         state,
         socket: RefCell::new(None),
         last_heard: Cell::new(time::now_ms()),
@@ -81,7 +99,7 @@ pub fn connect(tenant: String, state: WallState) {
             let Some(socket) = watchdog.socket.borrow().clone() else {
                 return;
             };
-            if socket.ready_state() != WebSocket::OPEN {
+            if socket.ready_state() != WebSocket::OPEN || watchdog.stopped.get() {
                 return;
             }
             if time::now_ms() - watchdog.last_heard.get() > SILENCE_MS {
@@ -122,6 +140,12 @@ fn open(conn: Rc<Conn>, attempt: u32) {
             conn.last_heard.set(time::now_ms());
             let Some(text) = e.data().as_string() else { return };
             match serde_json::from_str::<ServerMsg>(&text) {
+                Ok(ServerMsg::Error { code, .. }) if DENIALS.contains(&code.as_str()) => {
+                    leptos::logging::warn!("server refused this wall: {code}");
+                    conn.stopped.set(true);
+                    let _ = socket.close();
+                    (conn.on_denied)(&code);
+                }
                 Ok(msg) => {
                     if conn.state.apply(msg, time::now_ms()) == Next::Resubscribe {
                         leptos::logging::warn!("gap in deltas; resubscribing from our cursor");
@@ -136,6 +160,9 @@ fn open(conn: Rc<Conn>, attempt: u32) {
     on_message.forget();
 
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+        if conn.stopped.get() {
+            return;
+        }
         // A connection that got live resets the backoff; one that never did escalates it.
         let was_live = matches!(conn.state.conn.get_untracked(), ConnStatus::Live | ConnStatus::Degraded);
         let next = if was_live { 0 } else { attempt + 1 };

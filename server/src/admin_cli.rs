@@ -15,6 +15,9 @@ use anyhow::{bail, Context};
 use std::io::{BufRead, IsTerminal, Write};
 
 /// Run `pantau user …`.
+/// The actor of changes made at the command line (someone with access to the servers).
+const CLI_ACTOR: &str = "system";
+
 pub async fn user(command: UserCommand) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
@@ -24,6 +27,10 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             let password = read_password(add.password_stdin)?;
             let user = store
                 .add_user(add.tenant.as_deref(), &add.name, add.role, &password)
+                .await?;
+            let detail = format!("{} ({})", user.name, user.role);
+            store
+                .audit(add.tenant.as_deref(), CLI_ACTOR, "user_added", &detail)
                 .await?;
             writeln!(
                 out,
@@ -41,6 +48,9 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Disable(disable) => {
             let (_, store) = open(&disable.admin, disable.tenant.as_deref()).await?;
             let user = store.disable_user(disable.tenant.as_deref(), &disable.name).await?;
+            store
+                .audit(disable.tenant.as_deref(), CLI_ACTOR, "user_disabled", &user.name)
+                .await?;
             writeln!(out, "disabled {} in {}", user.name, realm_label(&user.tenant))?;
         }
     }
@@ -63,6 +73,9 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
                 );
             }
             let new = store.add_key(&add.tenant, &add.name, &add.categories).await?;
+            store
+                .audit(Some(&add.tenant), CLI_ACTOR, "key_added", &new.key.name)
+                .await?;
             writeln!(out, "{}", new.secret)?;
             eprintln!(
                 "key {} added to {}: the secret above is shown this once only",
@@ -76,6 +89,9 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
         KeyCommand::Revoke(revoke) => {
             let (_, store) = open(&revoke.admin, Some(&revoke.tenant)).await?;
             let key = store.revoke_key(&revoke.tenant, &revoke.name).await?;
+            store
+                .audit(Some(&revoke.tenant), CLI_ACTOR, "key_revoked", &key.name)
+                .await?;
             writeln!(out, "revoked {} in {}", key.name, revoke.tenant)?;
         }
     }

@@ -23,6 +23,10 @@ pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 45;
 pub const DEFAULT_SEND_TIMEOUT_SECS: u64 = 30;
 /// Stream entries between two projection snapshots.
 pub const DEFAULT_SNAPSHOT_EVERY: u64 = 10_000;
+/// Events per second an ingest key may sustain (a city's app flushing its queue).
+pub const DEFAULT_KEY_RATE: f64 = 500.0;
+/// Events an ingest key may send at once (ten full NDJSON batches).
+pub const DEFAULT_KEY_BURST: f64 = 5_000.0;
 /// Frames buffered per tenant for slow sessions before they are resynced.
 pub const DEFAULT_FANOUT_CAPACITY: usize = 1024;
 
@@ -111,6 +115,26 @@ pub struct ServeConfig {
     /// Time-to-live of the SLA emitter's lease, ms: how long a dead leader blocks a takeover.
     #[arg(long, env = "PANTAU_SLA_LEASE_MS", default_value_t = 10_000)]
     pub sla_lease_ms: u64,
+    /// A session unused this long ends, seconds.
+    #[arg(long, env = "PANTAU_SESSION_IDLE_SECS", default_value_t = crate::auth::store::DEFAULT_SESSION_IDLE_SECS)]
+    pub session_idle_secs: u64,
+    /// A session ends this long after sign-in, used or not, seconds.
+    #[arg(long, env = "PANTAU_SESSION_ABSOLUTE_SECS", default_value_t = crate::auth::store::DEFAULT_SESSION_ABSOLUTE_SECS)]
+    pub session_absolute_secs: u64,
+    /// Mark the session cookie `Secure` (set it when Pantau is served over TLS, directly or
+    /// behind a proxy).
+    #[arg(long, env = "PANTAU_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Events per second one ingest API key may sustain (per process).
+    #[arg(long, env = "PANTAU_KEY_RATE", default_value_t = DEFAULT_KEY_RATE)]
+    pub key_rate: f64,
+    /// Events one ingest API key may send at once.
+    #[arg(long, env = "PANTAU_KEY_BURST", default_value_t = DEFAULT_KEY_BURST)]
+    pub key_burst: f64,
+    /// Demo set-up: one user per role in every tenant (known passwords) and a paired wall
+    /// per tenant, printed at start. Never in production.
+    #[arg(long, env = "PANTAU_DEMO_USERS", default_value_t = false)]
+    pub demo_users: bool,
     /// Demo feed: reports per second posted for every tenant (0 = off).
     #[arg(long, env = "PANTAU_DEMO_RATE", default_value_t = 0.0)]
     pub demo_rate: f64,
@@ -128,6 +152,9 @@ pub struct SimulateConfig {
     /// Base URL of the server.
     #[arg(long, env = "PANTAU_URL", default_value = "http://127.0.0.1:8080")]
     pub url: String,
+    /// The tenant's ingest API key (`pantau key add`).
+    #[arg(long, env = "PANTAU_KEY")]
+    pub key: String,
     /// Stop after this many reports (default: run until interrupted).
     #[arg(long)]
     pub count: Option<u64>,

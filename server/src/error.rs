@@ -2,6 +2,8 @@
 //! `{"error": {"code", "message", "field"?}}` in one place. 5xx bodies say little; the cause
 //! is logged once, here.
 
+use crate::auth::password::PasswordError;
+use crate::auth::store::AuthError;
 use crate::store::StoreError;
 use crate::validate::ValidationError;
 use axum::http::{header, StatusCode};
@@ -40,9 +42,24 @@ pub enum AppError {
         field: &'static str,
         current_version: Option<u64>,
     },
+    /// No credentials, or credentials that are no longer valid.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Sign-in refused: the name, the password or the account (one answer for all three).
+    #[error("wrong name or password")]
+    BadCredentials,
+    /// Authenticated, but not allowed this here (`code`: `forbidden`, `csrf`, `category`).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// Too many attempts (`code`: `locked_out`, `rate_limited`); retry after the seconds.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests { code: &'static str, retry_after_secs: u64 },
     /// The event log could not be written or read.
     #[error("event store unavailable")]
     Store(#[source] StoreError),
+    /// The auth records could not be read or written.
+    #[error("auth store unavailable")]
+    Auth(#[source] AuthError),
 }
 
 impl From<StoreError> for AppError {
@@ -73,6 +90,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::NoSuchUser(_) | AuthError::WrongPassword | AuthError::Disabled(_) => AppError::BadCredentials,
+            AuthError::UnknownKey | AuthError::KeyRevoked(_) => AppError::Unauthenticated("unknown or revoked API key"),
+            AuthError::InvalidName(_) | AuthError::Password(PasswordError::TooShort) => AppError::InvalidField {
+                field: "name".into(),
+                message: e.to_string(),
+            },
+            other => AppError::Auth(other),
+        }
+    }
+}
+
 impl From<ValidationError> for AppError {
     fn from(e: ValidationError) -> Self {
         match e {
@@ -93,7 +124,10 @@ impl AppError {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unauthenticated(_) | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Store(_) | AppError::Auth(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -107,7 +141,10 @@ impl AppError {
             AppError::NotFound { .. } => "not_found",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::Conflict { code, .. } => code,
-            AppError::Store(_) => "store_unavailable",
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Forbidden { code, .. } | AppError::TooManyRequests { code, .. } => code,
+            AppError::Store(_) | AppError::Auth(_) => "store_unavailable",
         }
     }
 
@@ -145,11 +182,19 @@ impl IntoResponse for AppError {
         if let AppError::Store(cause) = &self {
             tracing::error!(error = %cause, "event store failed");
         }
+        if let AppError::Auth(cause) = &self {
+            tracing::error!(error = %cause, "auth store failed");
+        }
         let mut response = (status, Json(json!({ "error": self.body() }))).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static(RETRY_AFTER_SECS));
+        }
+        if let AppError::TooManyRequests { retry_after_secs, .. } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
         }
         response
     }

@@ -28,12 +28,14 @@
 //! - [`serve`]: wires the above together for `pantau serve`.
 //! - [`sla`]: policies from config, a target's standing, which warnings/breaches are due,
 //!   and the lease-holding task that emits them.
+//! - [`demo`]: demo users per role and paired demo walls (`serve --demo-users`).
 //! - [`simulate`]: the demo feed (`pantau simulate`, `pantau serve --demo-rate`).
 //! - [`geo_area`]: tenant kecamatan polygons from GeoJSON, random points inside them.
 
 pub mod admin_cli;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod geo_area;
 pub mod http;

@@ -148,11 +148,12 @@ pub fn request(tenant: &Tenant, t: &Ticket) -> ServiceRequest {
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    let address = match (&t.address, place.is_empty()) {
-        (Some(a), false) => Some(format!("{a}, {place}")),
-        (Some(a), true) => Some(a.clone()),
-        (None, false) => Some(place),
-        (None, true) => None,
+    // Public documents: the citizen's own words about where they live or stand are not
+    // repeated, only the kelurahan and kecamatan; coordinates are rounded (see below).
+    let address = (!place.is_empty()).then_some(place);
+    let round = |x: f64| {
+        let scale = 10f64.powi(tenant.public_coordinate_decimals as i32);
+        (x * scale).round() / scale
     };
     ServiceRequest {
         service_request_id: t.id.clone(),
@@ -174,8 +175,8 @@ pub fn request(tenant: &Tenant, t: &Ticket) -> ServiceRequest {
         address,
         address_id: t.kelurahan.as_ref().map(|k| k.code.clone()),
         zipcode: None,
-        lat: t.lat,
-        long: t.lon,
+        lat: round(t.lat),
+        long: round(t.lon),
         media_url: t.media_urls.first().cloned(),
     }
 }

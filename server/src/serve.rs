@@ -45,6 +45,24 @@ async fn tenant_pipeline(
 /// How long background tasks get to finish after the HTTP server has stopped.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The `api_keys` of the tenants' config files become keys in Redis (once: a name already
+/// taken is left as it is, so a key revoked in Redis stays revoked).
+async fn seed_config_keys(state: &AppState) -> anyhow::Result<()> {
+    for tenant in state.tenants.iter() {
+        for key in &tenant.api_keys {
+            let added = state
+                .auth
+                .seed_key(&tenant.id, &key.source, &key.sha256)
+                .await
+                .with_context(|| format!("cannot seed API key {} of {}", key.source, tenant.id))?;
+            if added {
+                tracing::info!(tenant = %tenant.id, key = %key.source, "API key seeded from config");
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     let (trigger, shutdown) = shutdown::channel();
     let trigger = Arc::new(trigger);
@@ -119,11 +137,23 @@ async fn serve(
         })
         .await;
     });
+    seed_config_keys(&state).await?;
+    if state.config.demo_users {
+        crate::demo::set_up(&state, &format!("http://{addr}"))
+            .await
+            .context("cannot set up the demo users and screens")?;
+    }
     if state.config.demo_rate > 0.0 {
         for tenant in state.tenants.iter() {
+            let key = state
+                .auth
+                .demo_feed_key(&tenant.id)
+                .await
+                .context("cannot set up the demo feed's API key")?;
             let feed = simulate::feed(
                 tenant.clone(),
                 format!("http://{addr}"),
+                key,
                 state.config.demo_rate,
                 None,
                 shutdown.clone(),

@@ -104,11 +104,13 @@ pub fn random_report(areas: &[Area], rng: &mut impl Rng) -> Value {
     })
 }
 
-/// Post `rate` reports per second for `tenant` to `base_url` until `count` are sent or
+/// Post `rate` reports per second for `tenant` to `base_url` with the ingest API key `key`
+/// until `count` are sent or
 /// shutdown. Failed posts are logged and skipped (a demo must not stop on a blip).
 pub async fn feed(
     tenant: std::sync::Arc<Tenant>,
     base_url: String,
+    key: String,
     rate: f64,
     count: Option<u64>,
     mut shutdown: Shutdown,
@@ -131,7 +133,7 @@ pub async fn feed(
         } else {
             random_report(areas, &mut rand::rng())
         };
-        match client.post(&url).json(&report).send().await {
+        match client.post(&url).bearer_auth(&key).json(&report).send().await {
             Ok(r) if r.status().is_success() => sent += 1,
             Ok(r) => {
                 let status = r.status();
@@ -157,5 +159,5 @@ pub async fn run(config: SimulateConfig) -> anyhow::Result<()> {
         shutdown::signal().await;
         trigger.fire();
     });
-    feed(tenant, config.url, config.rate, config.count, shutdown).await
+    feed(tenant, config.url, config.key, config.rate, config.count, shutdown).await
 }

@@ -1,5 +1,7 @@
 //! The state every handler and session shares.
 
+use crate::auth::rate::RateLimiter;
+use crate::auth::store::{AuthStore, SessionLimits};
 use crate::config::ServeConfig;
 use crate::live::LiveTenant;
 use crate::realtime::hub::Hub;
@@ -15,8 +17,12 @@ pub struct AppState {
     pub config: ServeConfig,
     /// The tenants served.
     pub tenants: Tenants,
-    /// Redis.
+    /// Redis: the event log.
     pub store: Store,
+    /// Redis: users, sessions, API keys.
+    pub auth: AuthStore,
+    /// Ingest rate limits per API key.
+    pub key_limits: RateLimiter,
     /// Per-tenant fan-out to WebSocket sessions.
     pub hub: Hub,
     /// Per-tenant projections.
@@ -38,9 +44,16 @@ impl AppState {
             })
             .collect();
         let hub = Hub::new(tenants.iter().map(|t| t.id.as_str()), config.fanout_capacity);
+        let limits = SessionLimits {
+            idle: std::time::Duration::from_secs(config.session_idle_secs),
+            absolute: std::time::Duration::from_secs(config.session_absolute_secs),
+        };
+        let auth = AuthStore::new(store.connection(), limits);
         AppState {
+            key_limits: RateLimiter::new(config.key_rate, config.key_burst),
             config,
             tenants,
+            auth,
             store,
             hub,
             live,

@@ -2,61 +2,17 @@
 //! route's errors carry the one JSON body `{"error": {code, message, field?}}` with a string
 //! code — bad query strings and wrong methods included — and Open311 keeps its spec format.
 //! With no tailer the process's projection stays empty, so the status rules seen here are
-//! the append script's own.
+//! the append script's own. Requests are an admin's of Tangerang (authorisation itself is
+//! `authz.rs`).
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use clap::Parser;
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{call, call_as, signed_in, Creds};
 use pantau_e2e::RedisServer;
-use pantau_server::config::{Cli, Command};
-use pantau_server::shutdown;
-use pantau_server::state::AppState;
-use pantau_server::store::Store;
-use pantau_server::tenant::Tenants;
+use pantau_server::auth::Role;
 use pantau_shared::fixtures::posted_report;
 use serde_json::{json, Value};
-use std::path::Path;
-use std::sync::Arc;
-use tower::ServiceExt;
-
-async fn app(redis: &RedisServer) -> axum::Router {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let config = root.join("config");
-    let assets = root.join("assets");
-    let cli = Cli::parse_from([
-        "pantau",
-        "serve",
-        "--redis-url",
-        &redis.url,
-        "--max-body-bytes",
-        "4096",
-        "--config-dir",
-        config.to_str().unwrap(),
-        "--assets-dir",
-        assets.to_str().unwrap(),
-    ]);
-    let Command::Serve(config) = cli.command else {
-        unreachable!()
-    };
-    let tenants = Tenants::load(&config.config_dir, &config.assets_dir).unwrap();
-    let store = Store::connect(&redis.url).await.unwrap();
-    let (_trigger, shutdown) = shutdown::channel();
-    pantau_server::http::app(Arc::new(AppState::new(config, tenants, store, shutdown)))
-}
-
-/// Send a request; the status and the JSON body (`Value::Null` if it is not JSON).
-async fn call(app: &axum::Router, method: Method, uri: &str, body: impl Into<Body>) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/json")
-        .body(body.into())
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
 
 /// `(status, code, field)` of an error answer, checking the body's shape on the way.
 fn error_of((status, body): (StatusCode, Value)) -> (u16, String, Option<String>) {
@@ -84,7 +40,8 @@ type Case = (Method, &'static str, String, (u16, &'static str, Option<String>));
 #[tokio::test]
 async fn every_route_answers_errors_with_one_body() {
     let redis = RedisServer::start().await;
-    let app = app(&redis).await;
+    let (state, app) = common::app(&redis).await;
+    let admin = signed_in(&state, &app, Some("tangerang"), "admin", Role::Admin).await;
     let events = "/api/v1/tangerang/events";
     let cases: Vec<Case> = vec![
         (
@@ -125,7 +82,7 @@ async fn every_route_answers_errors_with_one_body() {
             Method::POST,
             "/api/v1/tangerang/tickets/TGR-1/dance",
             "{}".into(),
-            (404, "not_found", some("command")),
+            (404, "not_found", some("path")),
         ),
         (
             Method::POST,
@@ -155,7 +112,7 @@ async fn every_route_answers_errors_with_one_body() {
     ];
     for (method, uri, body, (status, code, field)) in cases {
         let what = format!("{method} {uri}");
-        let got = error_of(call(&app, method, uri, body).await);
+        let got = error_of(call(&app, &admin, method, uri, body).await);
         assert_eq!(got, (status, code.to_owned(), field), "{what}");
     }
 }
@@ -164,19 +121,27 @@ async fn every_route_answers_errors_with_one_body() {
 #[tokio::test]
 async fn open311_errors_keep_the_spec_format() {
     let redis = RedisServer::start().await;
-    let app = app(&redis).await;
+    let (state, app) = common::app(&redis).await;
+    let admin = signed_in(&state, &app, Some("tangerang"), "admin", Role::Admin).await;
     for (uri, status) in [
         ("/open311/v2/atlantis/services.json", 404),
         ("/open311/v2/tangerang/requests.json?status=weird", 400),
         ("/open311/v2/tangerang/requests/TGR-999999.json", 404),
     ] {
-        let (got, body) = call(&app, Method::GET, uri, Body::empty()).await;
+        let (got, body) = call(&app, &Creds::None, Method::GET, uri, "").await;
         assert_eq!(got.as_u16(), status, "{uri}");
         assert_eq!(body[0]["code"], status, "{uri}: {body}");
         assert!(body[0]["description"].as_str().is_some(), "{uri}: {body}");
     }
     let wrong_key = json!({"api_key": "wrong"}).to_string();
-    let (got, body) = call(&app, Method::POST, "/open311/v2/tangerang/requests.json", wrong_key).await;
+    let (got, body) = call(
+        &app,
+        &admin,
+        Method::POST,
+        "/open311/v2/tangerang/requests.json",
+        wrong_key,
+    )
+    .await;
     assert_eq!((got.as_u16(), body[0]["code"].as_u64()), (403, Some(403)));
 }
 
@@ -186,9 +151,11 @@ async fn open311_errors_keep_the_spec_format() {
 #[tokio::test]
 async fn conflicts_are_judged_by_the_store() {
     let redis = RedisServer::start().await;
-    let app = app(&redis).await;
+    let (state, app) = common::app(&redis).await;
+    let admin = signed_in(&state, &app, Some("tangerang"), "admin", Role::Admin).await;
     let (status, body) = call(
         &app,
+        &admin,
         Method::POST,
         "/api/v1/tangerang/events",
         posted_report("sampah").to_string(),
@@ -199,13 +166,13 @@ async fn conflicts_are_judged_by_the_store() {
     let command = |c: &str| format!("/api/v1/tangerang/tickets/{ticket}/{c}");
 
     let stale = json!({"text": "late", "expected_version": 7}).to_string();
-    let (status, body) = call(&app, Method::POST, &command("comment"), stale).await;
+    let (status, body) = call(&app, &admin, Method::POST, &command("comment"), stale).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "version_conflict");
     assert_eq!(body["error"]["current_version"], 1);
 
     let closed = json!({"status": "closed"}).to_string();
-    let got = error_of(call(&app, Method::POST, &command("status"), closed.clone()).await);
+    let got = error_of(call(&app, &admin, Method::POST, &command("status"), closed.clone()).await);
     assert_eq!(
         got,
         (409, "invalid_transition".into(), some("status")),
@@ -213,7 +180,7 @@ async fn conflicts_are_judged_by_the_store() {
     );
 
     let resolved = json!({"status": "resolved"}).to_string();
-    let got = error_of(call(&app, Method::POST, &command("status"), resolved).await);
+    let got = error_of(call(&app, &admin, Method::POST, &command("status"), resolved).await);
     assert_eq!(
         got,
         (409, "invalid_transition".into(), some("status")),
@@ -221,6 +188,7 @@ async fn conflicts_are_judged_by_the_store() {
     );
     let (status, _) = call(
         &app,
+        &admin,
         Method::POST,
         &command("assign"),
         json!({"agency": "dlh"}).to_string(),
@@ -228,7 +196,7 @@ async fn conflicts_are_judged_by_the_store() {
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "assigning moves received on");
     let resolved = json!({"status": "resolved"}).to_string();
-    let (status, body) = call(&app, Method::POST, &command("status"), resolved).await;
+    let (status, body) = call(&app, &admin, Method::POST, &command("status"), resolved).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(body["version"], 3);
 
@@ -239,14 +207,16 @@ async fn conflicts_are_judged_by_the_store() {
     ]
     .map(|l| l.to_string())
     .join("\n");
-    let request = Request::post("/api/v1/tangerang/events")
-        .header("content-type", "application/x-ndjson")
-        .body(Body::from(batch))
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::MULTI_STATUS);
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    let (status, body) = call_as(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/tangerang/events",
+        "application/x-ndjson",
+        batch,
+    )
+    .await;
+    assert_eq!(status, StatusCode::MULTI_STATUS);
     assert_eq!(body["accepted"].as_array().unwrap().len(), 1, "{body}");
     let rejected = &body["rejected"];
     assert_eq!(rejected[0]["index"], 1);

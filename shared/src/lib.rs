@@ -3,6 +3,7 @@
 //! Nothing here does I/O or depends on tokio/axum, so it compiles for both targets.
 //!
 //! # Layout
+//! - [`auth`]: sign-in, session and wall-screen pairing bodies of the HTTP API.
 //! - [`event`]: the events held in the Redis Stream (`pantau:{tenant}:events`), one per entry.
 //! - [`protocol`]: WebSocket messages between server and clients (`ClientMsg`, `ServerMsg`).
 //! - [`ticket`]: a ticket's state folded from its events (pure; used by server and wall).
@@ -13,6 +14,7 @@
 //!
 //! Every message and event carries `v` (the protocol/event version, [`PROTOCOL_VERSION`]).
 
+pub mod auth;
 pub mod cursor;
 pub mod event;
 #[cfg(any(test, feature = "fixtures"))]

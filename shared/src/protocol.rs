@@ -1,6 +1,6 @@
 //! The WebSocket protocol at `/ws`: JSON text frames tagged by `type`, versioned by `v`.
 //!
-//! Client → server: `subscribe {tenant, since?, filters?}` (also to re-subscribe), `ping`.
+//! Client → server: `subscribe {tenant, since?, filters?, token?}` (also to re-subscribe), `ping`.
 //! Server → client:
 //! - `snapshot {cursor, server_time, tenant, tickets, kpis}`: the state to start from;
 //! - `deltas {from, to, server_time, events}`: the events after `from` up to `to`, in stream
@@ -76,6 +76,10 @@ pub enum ClientMsg {
         since: Option<Cursor>,
         #[serde(default, skip_serializing_if = "Filters::is_empty")]
         filters: Filters,
+        /// A paired wall screen's display token (`crate::auth::PairingPoll::Paired`); a
+        /// signed-in browser sends none, its cookie authenticated the upgrade.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
     },
     /// Liveness probe; answered with `pong`.
     Ping,
@@ -231,7 +235,8 @@ mod tests {
             ClientMsg::Subscribe {
                 tenant: "tangerang".into(),
                 since: None,
-                filters: Filters::default()
+                filters: Filters::default(),
+                token: None,
             }
         );
         let m: ClientMsg = serde_json::from_str(

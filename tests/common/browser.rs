@@ -1,8 +1,12 @@
 //! A headless Chromium (Debian's) driven through chromedriver, showing the wall: offline
 //! flags, a fresh profile, and an exact viewport size. [`open_wall`] is how every wall test,
-//! the screenshot tool and the frontend benchmark open it.
+//! the screenshot tool and the frontend benchmark open it: as a signed-in person, whose
+//! session cookie (exactly as the server set it at sign-in) is put into the browser over
+//! WebDriver before the wall loads. The browser's console is kept ([`Wall::console`]).
 
+use crate::auth::Session;
 use crate::{eventually, free_port, workspace_root, Proc};
+use fantoccini::cookies::Cookie;
 use fantoccini::elements::Element;
 use fantoccini::{ClientBuilder, Locator};
 use std::process::{Command, Stdio};
@@ -35,24 +39,28 @@ pub fn chromium_args(profile: &std::path::Path) -> Vec<String> {
     .collect()
 }
 
-/// The wall at `url` in a headless Chromium whose viewport is `width`×`height`, once it is
-/// live (connected, first snapshot shown).
-pub async fn open_wall(url: &str, width: u32, height: u32) -> Wall {
-    open_wall_with(url, width, height, &[]).await
+/// The wall at `url`, seen by `session`, in a headless Chromium whose viewport is
+/// `width`×`height`, once it is live (connected, first snapshot shown).
+pub async fn open_wall(url: &str, session: &Session, width: u32, height: u32) -> Wall {
+    open_wall_with(url, session, width, height, &[]).await
 }
 
 /// [`open_wall`] with Chromium's DevTools protocol also on `port` (chromedriver then uses
 /// that port too), for the frontend benchmark's performance trace.
-pub async fn open_wall_with_devtools(url: &str, width: u32, height: u32, port: u16) -> Wall {
-    open_wall_with(url, width, height, &[format!("--remote-debugging-port={port}")]).await
+pub async fn open_wall_with_devtools(url: &str, session: &Session, width: u32, height: u32, port: u16) -> Wall {
+    open_wall_with(
+        url,
+        session,
+        width,
+        height,
+        &[format!("--remote-debugging-port={port}")],
+    )
+    .await
 }
 
-async fn open_wall_with(url: &str, width: u32, height: u32, extra_args: &[String]) -> Wall {
-    let (driver, client) = browser(width, height, extra_args).await;
-    let wall = Wall {
-        client,
-        _driver: driver,
-    };
+async fn open_wall_with(url: &str, session: &Session, width: u32, height: u32, extra_args: &[String]) -> Wall {
+    let wall = Wall::launch(width, height, extra_args).await;
+    wall.sign_in(url, session).await;
     wall.show(url).await;
     wall
 }
@@ -73,6 +81,32 @@ impl std::ops::Deref for Wall {
 }
 
 impl Wall {
+    /// A headless Chromium with a `width`×`height` viewport, on no page yet.
+    pub async fn launch(width: u32, height: u32, extra_args: &[String]) -> Wall {
+        let (driver, client) = browser(width, height, extra_args).await;
+        Wall {
+            client,
+            _driver: driver,
+        }
+    }
+
+    /// Give the browser `session`'s cookie for the origin of `url`. (WebDriver sets cookies
+    /// only for the page's own origin, so a small page of it is opened first: `/healthz`,
+    /// which starts no wall.)
+    pub async fn sign_in(&self, url: &str, session: &Session) {
+        let origin = url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+        self.client.goto(&format!("{origin}/healthz")).await.unwrap();
+        let mut cookie = Cookie::parse(session.set_cookie.clone()).expect("the server's Set-Cookie parses");
+        // The server sets a host-only cookie (no Domain); chromedriver wants the host named.
+        let host = origin
+            .rsplit('/')
+            .next()
+            .and_then(|h| h.split(':').next())
+            .unwrap_or_default();
+        cookie.set_domain(host.to_owned());
+        self.client.add_cookie(cookie).await.unwrap();
+    }
+
     /// Navigate to `url` and wait until the wall there is live.
     pub async fn show(&self, url: &str) {
         self.client.goto(url).await.unwrap();
@@ -86,11 +120,26 @@ impl Wall {
 
     /// The first element matching `css`, once there is one.
     pub async fn wait_for(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
+        match self.client.wait().for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                // Say what the browser shows instead, and what it logged.
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                let body = match self.client.find(Locator::Css("body")).await {
+                    Ok(body) => body.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!(
+                    "{css}: {e}\nat {url}, showing:\n{body}\nconsole: {:?}",
+                    self.console().await
+                )
+            }
+        }
     }
 
     /// A screenshot of the viewport as PNG.
@@ -103,6 +152,26 @@ impl Wall {
         let dir = workspace_root().join("tests/artifacts");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(name), self.screenshot_png().await).unwrap();
+    }
+
+    /// What the page wrote to the browser console since last asked, as chromedriver reports
+    /// it: `(level, message)`, e.g. `("SEVERE", "… violates the following Content Security
+    /// Policy directive …")`.
+    pub async fn console(&self) -> Vec<(String, String)> {
+        let entries = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("chromedriver returns the browser log");
+        entries
+            .as_array()
+            .expect("the log is a list")
+            .iter()
+            .map(|e| {
+                let text = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+                (text("level"), text("message"))
+            })
+            .collect()
     }
 
     /// End the WebDriver session (closes Chromium).
@@ -134,7 +203,8 @@ async fn browser(width: u32, height: u32, extra_args: &[String]) -> (Proc, fanto
         "goog:chromeOptions": {
             "binary": chromium_binary(),
             "args": args,
-        }
+        },
+        "goog:loggingPrefs": {"browser": "ALL"},
     });
     let serde_json::Value::Object(caps) = caps else {
         unreachable!()
@@ -161,4 +231,19 @@ async fn browser(width: u32, height: u32, extra_args: &[String]) -> (Proc, fanto
     let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
     client.set_window_size(2 * width - iw, 2 * height - ih).await.unwrap();
     (driver, client)
+}
+
+/// chromedriver's `POST /session/{id}/se/log {"type": "browser"}`: the console messages (and
+/// security errors such as CSP violations) logged since the last call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
 }

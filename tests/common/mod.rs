@@ -6,23 +6,33 @@
 //! frontend is `dist/` at the workspace root (scripts/test runs `trunk build` first). Its log
 //! filter is `$PANTAU_LOG` or `warn`.
 //!
+//! Every request authenticates as the server now demands: the harness adds a superadmin and
+//! ingest keys with the binary's own CLI (`pantau user add`, `pantau key add`), signs in once
+//! per server, and sends that session (reads, commands, sockets, the browser) or a tenant's
+//! key (events) unless a test asks for other [`Credentials`].
+//!
 //! # Layout
+//! - [`auth`]: a signed-in [`Session`] and the [`Credentials`] a request is sent with.
+//! - [`cli`]: `pantau user …` / `pantau key …` against the test Redis ([`cli::Cli`]).
 //! - `redis`: a private `redis-server` ([`RedisServer`]) and Pantau's key names ([`stream_key`]).
 //! - [`pantau`]: the real binary ([`Pantau`]) and its HTTP API through one `reqwest::Client`.
 //! - [`ws`]: a WebSocket client speaking Pantau's protocol ([`WsClient`]).
 //! - [`fixtures`]: report bodies as clients post them ([`report`], [`report_batch`]).
 //! - [`browser`]: headless Chromium showing the wall ([`browser::open_wall`]).
 
+pub mod auth;
 pub mod browser;
+pub mod cli;
 pub mod fixtures;
 pub mod pantau;
 pub mod redis;
 pub mod ws;
 
 pub use self::redis::{stream_key, tenant_key, RedisServer};
+pub use auth::{Credentials, Session};
 pub use fixtures::{dated_report, report, report_batch, report_in};
 pub use pantau::Pantau;
-pub use ws::WsClient;
+pub use ws::{subscribe_msg, WsClient};
 
 use std::path::{Path, PathBuf};
 use std::process::Child;

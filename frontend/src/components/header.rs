@@ -1,12 +1,15 @@
 //! The header bar: brand and tenant, the panel on screen (and its place in the rotation),
-//! the connection indicator, the tenant's local clock. Laid out on a grid whose columns do
+//! the connection indicator, the tenant's local clock, and — small, at the right — who is
+//! signed in (a paired screen has no one). Laid out on a grid whose columns do
 //! not depend on the texts, so names and clocks arriving with the first data move nothing,
 //! and a long panel title is cut short instead of running under its neighbours.
 
+use crate::components::user_badge::UserBadge;
 use crate::i18n::{t, Lang, Text};
 use crate::state::ConnStatus;
 use crate::time::{self, Zone};
 use leptos::prelude::*;
+use pantau_shared::auth::SessionInfo;
 
 /// The panel on screen and how many rotate: `2/5`; nothing when only one panel shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +39,8 @@ pub fn Header(
     zone: Memo<Option<Zone>>,
     now: Signal<f64>,
     lang: Lang,
+    /// The signed-in person; `None` on a paired screen.
+    user: Option<SessionInfo>,
 ) -> impl IntoView {
     // The time large, the zone's abbreviation smaller beside it.
     let clock = move || {
@@ -53,8 +58,14 @@ pub fn Header(
         ConnStatus::Reconnecting => t(lang, Text::Reconnecting),
         ConnStatus::Degraded => t(lang, Text::Degraded),
     };
+    let class = if user.is_some() {
+        "wall-header signed-in"
+    } else {
+        "wall-header"
+    };
+    let badge = user.map(|user| view! { <UserBadge user lang /> });
     view! {
-        <header class="wall-header">
+        <header class=class>
             <div class="brand">
                 <span class="logo">"PANTAU"</span>
                 <h1 class="tenant" data-testid="tenant-name">{tenant_name}</h1>
@@ -69,6 +80,7 @@ pub fn Header(
                 <span>{status_text}</span>
             </div>
             <div class="clock" data-testid="clock">{clock}<span class="clock-zone">{zone_label}</span></div>
+            {badge}
         </header>
     }
 }

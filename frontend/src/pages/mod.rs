@@ -1,3 +1,6 @@
 //! Pages, one per file.
 
+pub mod admin_screens;
+pub mod pairing;
+pub mod signin;
 pub mod wall;

@@ -6,20 +6,28 @@
 //!
 //! This page owns the derived state — the one server clock, the panel's KPIs, urgent rows
 //! and newest tickets — and hands each component only the signals it shows.
+//!
+//! [`LiveWall`] starts it: the socket, authenticated by the session cookie of a signed-in
+//! [`Viewer::Person`] or by the display token of a paired [`Viewer::Screen`], and what to do
+//! when the server refuses either (sign in again, pair again, or say so on the wall).
 
+use crate::api;
+use crate::auth::signin_href;
 use crate::components::banner::StaleBanner;
 use crate::components::gauges::GaugeList;
 use crate::components::header::{Header, Rotation};
 use crate::components::report_list::ReportList;
 use crate::components::tiles::{AgencyBars, KpiTiles};
 use crate::components::urgent::{most_urgent, UrgentList, URGENT_ROWS};
-use crate::i18n::Lang;
+use crate::i18n::{t, Lang, Text};
 use crate::kpi;
 use crate::map::view::{MapSource, MapView};
 use crate::panel;
+use crate::screens::StoredScreen;
 use crate::state::{WallState, MAX_LISTED};
 use crate::time::{self, Zone};
 use leptos::prelude::*;
+use pantau_shared::auth::SessionInfo;
 use std::time::Duration;
 
 /// How often views recompute from new deltas, ms: fresh enough for a wall read from across
@@ -35,8 +43,67 @@ fn server_clock(offset_ms: RwSignal<f64>) -> Signal<f64> {
     Signal::derive(move || local.get() + offset_ms.get())
 }
 
+/// Who is watching: a person signed in, or a paired screen.
+#[derive(Clone, Debug)]
+pub enum Viewer {
+    Person(SessionInfo),
+    Screen(StoredScreen),
+}
+
+/// Everything a wall needs to start: the URL parameters, or a paired screen's layout.
+#[derive(Clone, Debug)]
+pub struct WallSetup {
+    pub tenant: String,
+    pub lang: Lang,
+    /// `?panels=` (see [`panel::parse`]).
+    pub panels: Option<String>,
+    pub rotate_secs: u64,
+    pub viewer: Viewer,
+}
+
+/// Connect and show the wall. A refused paired screen forgets its token and shows a pairing
+/// code again; a person whose session ended signs in again and comes back here; a person
+/// watching another tenant is told so.
 #[component]
-pub fn WallPage(state: WallState, lang: Lang, panels: Option<String>, rotate_secs: u64) -> impl IntoView {
+pub fn LiveWall(setup: WallSetup) -> impl IntoView {
+    let WallSetup {
+        tenant,
+        lang,
+        panels,
+        rotate_secs,
+        viewer,
+    } = setup;
+    crate::app::set_document_lang(lang);
+    let state = WallState::new();
+    let refused = RwSignal::new(false);
+    let (token, user) = match viewer {
+        Viewer::Screen(s) => (Some(s.token), None),
+        Viewer::Person(p) => (None, Some(p)),
+    };
+    let paired = token.is_some();
+    crate::ws::connect(tenant, token, state, move |code| {
+        if paired {
+            StoredScreen::save(None);
+            api::go(crate::app::WALL_SCREEN_PATH);
+        } else if code == "unauthorized" {
+            api::go(&signin_href(&api::here(), lang));
+        } else {
+            refused.set(true);
+        }
+    });
+    view! { <WallPage state lang panels rotate_secs user refused=refused.read_only() /> }
+}
+
+#[component]
+pub fn WallPage(
+    state: WallState,
+    lang: Lang,
+    panels: Option<String>,
+    rotate_secs: u64,
+    user: Option<SessionInfo>,
+    /// The server refused this person this tenant's data.
+    refused: ReadSignal<bool>,
+) -> impl IntoView {
     // The panel list needs the tenant's agencies (for `agencies`), known after the snapshot.
     let panels = Memo::new(move |_| {
         state
@@ -117,9 +184,13 @@ pub fn WallPage(state: WallState, lang: Lang, panels: Option<String>, rotate_sec
 
     view! {
         <div class="wall" data-testid="wall">
-            <Header tenant_name panel_title rotation conn zone now lang />
+            <Header tenant_name panel_title rotation conn zone now lang user />
             <main class="wall-body">
                 <StaleBanner conn lang />
+                <div class="wall-refused" role="alert" data-testid="wall-refused" hidden=move || !refused.get()>
+                    <p>{t(lang, Text::NotAllowedRegion)}</p>
+                    <a class="button" href=signin_href("/", lang)>{t(lang, Text::SignIn)}</a>
+                </div>
                 <section class="kpis">
                     <KpiTiles kpis lang />
                     <AgencyBars kpis lang />

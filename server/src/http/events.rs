@@ -3,15 +3,19 @@
 //! (or every line of a batch) is valid.
 
 use super::extract::{LimitedBody, PathTenant};
+use super::guard::Caller;
+use crate::auth::Principal;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::tenant::Tenant;
 use crate::validate;
+use crate::validate::Command;
 use crate::write::{self, new_event_id, Accepted};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use pantau_shared::event::EventBody;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -38,6 +42,7 @@ struct Rejected {
 async fn ingest_event(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
+    Caller(caller): Caller,
     headers: HeaderMap,
     LimitedBody(bytes): LimitedBody,
 ) -> Result<(StatusCode, Json<IngestReply>), AppError> {
@@ -46,9 +51,11 @@ async fn ingest_event(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-ndjson"));
     if ndjson {
-        return ingest_batch(&state, &tenant, &bytes).await;
+        return ingest_batch(&state, &tenant, &caller, &bytes).await;
     }
-    let command = validate::parse_event(&tenant, &bytes, chrono::Utc::now(), new_event_id)?;
+    let mut command = validate::parse_event(&tenant, &bytes, chrono::Utc::now(), new_event_id)?;
+    stamp(&caller, &mut command, None)?;
+    charge(&state, &tenant, &caller, 1)?;
     let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command).await?;
     let reply = IngestReply {
         accepted: vec![accepted],
@@ -66,6 +73,7 @@ async fn ingest_event(
 async fn ingest_batch(
     state: &AppState,
     tenant: &Tenant,
+    caller: &Principal,
     bytes: &[u8],
 ) -> Result<(StatusCode, Json<IngestReply>), AppError> {
     let now = chrono::Utc::now();
@@ -75,14 +83,16 @@ async fn ingest_batch(
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .enumerate()
     {
-        let command = validate::parse_event(tenant, line, now, new_event_id).map_err(|e| match AppError::from(e) {
-            AppError::InvalidField { field, message } => AppError::InvalidField {
-                field: format!("[{index}].{field}"),
-                message,
-            },
-            AppError::MalformedJson(m) => AppError::MalformedJson(format!("line {}: {m}", index + 1)),
-            other => other,
-        })?;
+        let mut command =
+            validate::parse_event(tenant, line, now, new_event_id).map_err(|e| match AppError::from(e) {
+                AppError::InvalidField { field, message } => AppError::InvalidField {
+                    field: format!("[{index}].{field}"),
+                    message,
+                },
+                AppError::MalformedJson(m) => AppError::MalformedJson(format!("line {}: {m}", index + 1)),
+                other => other,
+            })?;
+        stamp(caller, &mut command, Some(index))?;
         commands.push(command);
     }
     if commands.is_empty() {
@@ -91,6 +101,7 @@ async fn ingest_batch(
             message: "the batch holds no events".into(),
         });
     }
+    charge(state, tenant, caller, commands.len())?;
     let results = write::submit_many(&state.store, state.live(tenant), tenant, commands).await?;
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
@@ -113,4 +124,35 @@ async fn ingest_batch(
         rejected: Some(rejected),
     };
     Ok((status, Json(reply)))
+}
+
+/// The event's actor is the caller, whatever the body said; a key narrowed to categories
+/// may only report in them (403 `category`, naming the batch line if there is one).
+fn stamp(caller: &Principal, command: &mut Command, line: Option<usize>) -> Result<(), AppError> {
+    if let EventBody::ReportReceived(report) = &command.event.body {
+        if !caller.covers(&report.category) {
+            let at = line.map(|i| format!("line {i}: ")).unwrap_or_default();
+            return Err(AppError::Forbidden {
+                code: "category",
+                message: format!("{at}this key may not report in category {:?}", report.category),
+            });
+        }
+    }
+    command.event.actor = Some(caller.actor().to_string());
+    Ok(())
+}
+
+/// A key pays for its events from its bucket (429 + Retry-After when it cannot); people are
+/// not limited here.
+fn charge(state: &AppState, tenant: &Tenant, caller: &Principal, events: usize) -> Result<(), AppError> {
+    let Principal::Key { name, .. } = caller else {
+        return Ok(());
+    };
+    state
+        .key_limits
+        .charge(&format!("{}/{name}", tenant.id), events)
+        .map_err(|retry_after_secs| AppError::TooManyRequests {
+            code: "rate_limited",
+            retry_after_secs,
+        })
 }

@@ -1,18 +1,28 @@
 //! The HTTP surface: one `router()` per concern, assembled here with request tracing, JSON
 //! answers for unknown API paths and wrong methods, and the built frontend as the fallback.
 //!
+//! - [`guard`]: the route × access table and the middleware enforcing it on every route;
+//! - [`headers`]: security headers (CSP) on every response;
 //! - [`extract`]: the tenant from the path, the size-limited body, Query/Path/Json — all
 //!   rejecting with the one error body;
+//! - [`session`]: sign in, who am I, sign out; the tenant list;
+//! - [`audit`]: the audit trail (events and auth actions) for admins;
+//! - [`screens`]: pairing wall screens, listing, renaming, revoking them;
 //! - [`events`]: `POST /api/v1/{tenant}/events` (one event or an NDJSON batch);
 //! - [`tickets`]: the ticket API and its commands; the SLA summary;
 //! - [`open311`]: GeoReport v2 (its own error format, as the spec says);
 //! - [`ws`]: `/ws`, handing the socket to a realtime session;
 //! - [`health`]: `/healthz`, `/readyz`.
 
+pub mod audit;
 pub mod events;
 pub mod extract;
+pub mod guard;
+pub mod headers;
 pub mod health;
 pub mod open311;
+pub mod screens;
+pub mod session;
 pub mod tickets;
 pub mod ws;
 
@@ -32,14 +42,23 @@ const API_PREFIXES: [&str; 2] = ["/api/", "/open311/"];
 
 /// The whole application.
 pub fn app(state: Arc<AppState>) -> Router {
+    let csp = headers::content_security_policy(&state.tenants);
     Router::new()
         .merge(events::router())
         .merge(tickets::router())
         .merge(open311::router())
+        .merge(session::router())
+        .merge(screens::router())
+        .merge(audit::router())
         .merge(ws::router())
         .merge(health::router())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(fallback)
+        .layer(axum::middleware::map_response(move |r: Response| {
+            let csp = csp.clone();
+            async move { headers::secure(&csp, r) }
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(
             |req: &HttpRequest<_>| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()),
         ))

@@ -4,6 +4,8 @@
 //! come from [`crate::open311`]; writes go through [`crate::write`] like every other.
 
 use super::extract::{tenant, LimitedBody};
+use crate::auth::store::AuthError;
+use crate::auth::Actor;
 use crate::error::AppError;
 use crate::open311::{self, ParamError};
 use crate::projection::query::{find, TicketQuery};
@@ -326,12 +328,25 @@ async fn post_request(
     } else {
         serde_urlencoded::from_bytes(&bytes).map_err(|e| fail(AppError::MalformedJson(e.to_string())))?
     };
-    let key = params.get("api_key").map(String::as_str).unwrap_or_default();
-    let source = tenant
-        .api_key_source(key)
-        .ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, "api_key: invalid api_key", format))?;
+    let secret = params.get("api_key").map(String::as_str).unwrap_or_default();
+    let key = match state.auth.key_by_secret(&tenant.id, secret).await {
+        Ok(key) => key,
+        Err(AuthError::UnknownKey | AuthError::KeyRevoked(_)) => {
+            return Err(Open311Error::new(
+                StatusCode::FORBIDDEN,
+                "api_key: invalid api_key",
+                format,
+            ))
+        }
+        Err(e) => return Err(fail(e.into())),
+    };
     let mut report = open311::report_from_params(&params).map_err(|e| fail(e.into()))?;
-    report.insert("actor".into(), source.into());
+    let category = report.get("category").and_then(Value::as_str).unwrap_or_default();
+    if !key.covers(category) {
+        let message = format!("service_code: this api_key may not report in {category:?}");
+        return Err(Open311Error::new(StatusCode::FORBIDDEN, message, format));
+    }
+    report.insert("actor".into(), Actor::Key(key.name).to_string().into());
     let command = validate(&tenant, report, Utc::now(), new_event_id).map_err(|e: ValidationError| fail(e.into()))?;
     let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command)
         .await

@@ -3,6 +3,7 @@
 //! comment, priority — which all become events through [`crate::write`].
 
 use super::extract::{LimitedBody, Path, PathTenant, Query};
+use super::guard::Caller;
 use crate::error::AppError;
 use crate::projection::query::{find, TicketQuery};
 use crate::sla::standing::{standing, Standing};
@@ -24,7 +25,10 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/{tenant}/tickets", get(list_tickets))
         .route("/api/v1/{tenant}/tickets/{ticket}", get(get_ticket))
-        .route("/api/v1/{tenant}/tickets/{ticket}/{command}", post(command_ticket))
+        .route("/api/v1/{tenant}/tickets/{ticket}/assign", post(assign_ticket))
+        .route("/api/v1/{tenant}/tickets/{ticket}/status", post(set_status))
+        .route("/api/v1/{tenant}/tickets/{ticket}/comment", post(comment_ticket))
+        .route("/api/v1/{tenant}/tickets/{ticket}/priority", post(set_priority))
         .route("/api/v1/{tenant}/sla", get(sla_summary))
 }
 
@@ -127,29 +131,65 @@ async fn get_ticket(
     }))
 }
 
-/// `POST /tickets/{id}/{assign|status|comment|priority}` with the event's fields as body.
+/// `POST /tickets/{id}/assign`: route to an agency (and officer).
+async fn assign_ticket(
+    state: State<Arc<AppState>>,
+    tenant: PathTenant,
+    caller: Caller,
+    path: Path<(String, String)>,
+    body: LimitedBody,
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
+    command_ticket("ticket.assigned", state, tenant, caller, path, body).await
+}
+
+/// `POST /tickets/{id}/status`: move through the workflow.
+async fn set_status(
+    state: State<Arc<AppState>>,
+    tenant: PathTenant,
+    caller: Caller,
+    path: Path<(String, String)>,
+    body: LimitedBody,
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
+    command_ticket("ticket.status_changed", state, tenant, caller, path, body).await
+}
+
+/// `POST /tickets/{id}/comment`.
+async fn comment_ticket(
+    state: State<Arc<AppState>>,
+    tenant: PathTenant,
+    caller: Caller,
+    path: Path<(String, String)>,
+    body: LimitedBody,
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
+    command_ticket("ticket.commented", state, tenant, caller, path, body).await
+}
+
+/// `POST /tickets/{id}/priority`.
+async fn set_priority(
+    state: State<Arc<AppState>>,
+    tenant: PathTenant,
+    caller: Caller,
+    path: Path<(String, String)>,
+    body: LimitedBody,
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
+    command_ticket("ticket.priority_changed", state, tenant, caller, path, body).await
+}
+
+/// A ticket command: the body's fields, the ticket from the path, the actor from the
+/// caller (never from the body), through the write path.
 async fn command_ticket(
+    event_type: &str,
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
-    Path((_, ticket_id, command)): Path<(String, String, String)>,
+    Caller(caller): Caller,
+    Path((_, ticket_id)): Path<(String, String)>,
     LimitedBody(bytes): LimitedBody,
 ) -> Result<(StatusCode, Json<Accepted>), AppError> {
-    let event_type = match command.as_str() {
-        "assign" => "ticket.assigned",
-        "status" => "ticket.status_changed",
-        "comment" => "ticket.commented",
-        "priority" => "ticket.priority_changed",
-        other => {
-            return Err(AppError::NotFound {
-                what: format!("command {other:?}"),
-                field: "command",
-            })
-        }
-    };
     let mut object = parse_object(&bytes)?;
     object.insert("type".into(), event_type.into());
     object.insert("ticket".into(), ticket_id.into());
-    let command = validate(&tenant, object, chrono::Utc::now(), new_event_id)?;
+    let mut command = validate(&tenant, object, chrono::Utc::now(), new_event_id)?;
+    command.event.actor = Some(caller.actor().to_string());
     let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

@@ -1,13 +1,20 @@
 //! `GET /ws`: upgrade and hand the socket to a [`crate::realtime::session`].
 
-use crate::realtime::session::{self, Deps, Limits};
+use super::guard::session_cookie;
+use crate::auth::Principal;
+use crate::realtime::session::{self, Credentials, Deps, Gate, Limits, ReplaySource};
 use crate::state::AppState;
+use crate::store::StoreError;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use futures_util::StreamExt;
+use pantau_shared::cursor::Cursor;
+use pantau_shared::event::Event;
+use std::future::Future;
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -21,7 +28,8 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/ws", get(upgrade))
 }
 
-async fn upgrade(State(state): State<Arc<AppState>>, ws: WebSocketUpgrade) -> Response {
+async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    let cookie = session_cookie(&headers).map(Credentials::Session);
     ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
@@ -37,12 +45,53 @@ async fn upgrade(State(state): State<Arc<AppState>>, ws: WebSocketUpgrade) -> Re
                     tenants: &state.tenants,
                     hub: &state.hub,
                     live: &state.live,
-                    replay: &state.store,
+                    backend: &*state,
                     limits: Limits::of(&state.config),
+                    cookie,
                 };
                 session::run(&deps, sink, stream, shutdown).await;
                 tracing::info!("disconnected");
             }
             .instrument(span)
         })
+}
+
+impl ReplaySource for AppState {
+    fn range_after(
+        &self,
+        tenant: &str,
+        after: Cursor,
+        until: Cursor,
+        count: usize,
+    ) -> impl Future<Output = Result<Vec<(Cursor, Event)>, StoreError>> + Send {
+        self.store.range_after(tenant, after, until, count)
+    }
+}
+
+impl Gate for AppState {
+    async fn admit(&self, credentials: &Credentials) -> Result<Option<Principal>, ()> {
+        match credentials {
+            Credentials::Session(token) => match self.auth.session(token, chrono::Utc::now()).await {
+                Ok(session) => Ok(session.map(|s| Principal::User {
+                    tenant: s.tenant,
+                    name: s.name,
+                    role: s.role,
+                })),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot check a socket's session");
+                    Err(())
+                }
+            },
+            Credentials::Display(token) => match self.auth.screen_by_token(token).await {
+                Ok(screen) => Ok(screen.map(|s| Principal::Screen {
+                    tenant: s.tenant,
+                    id: s.id,
+                })),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot check a screen's token");
+                    Err(())
+                }
+            },
+        }
+    }
 }

@@ -11,8 +11,8 @@ use pantau_shared::PROTOCOL_VERSION;
 
 /// Namespace of SLA event ids.
 const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x7061_6e74_6175_2d73_6c61_2d65_7665_6e74);
-/// Actor of SLA events.
-pub const ACTOR: &str = "pantau-sla";
+/// Actor of SLA events: Pantau itself.
+pub const ACTOR: &str = "system";
 
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)

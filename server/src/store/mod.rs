@@ -110,6 +110,11 @@ impl Store {
         Ok(Store { conn, client })
     }
 
+    /// The shared connection, for other record keepers on the same Redis (auth).
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
     /// The client, for tasks that need a connection of their own (blocking reads).
     pub fn client(&self) -> &redis::Client {
         &self.client
@@ -140,6 +145,29 @@ impl Store {
             .ids
             .iter()
             .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)))
+            .collect()
+    }
+
+    /// Up to `count` events appended between two Unix-ms times (inclusive), oldest first.
+    pub async fn events_between(
+        &self,
+        tenant: &str,
+        from_ms: i64,
+        to_ms: i64,
+        count: usize,
+    ) -> Result<Vec<Event>, StoreError> {
+        let range: StreamRangeReply = redis::cmd("XRANGE")
+            .arg(stream_key(tenant))
+            .arg(from_ms.max(0))
+            .arg(to_ms.max(0))
+            .arg("COUNT")
+            .arg(count.max(1))
+            .query_async(&mut self.conn.clone())
+            .await?;
+        range
+            .ids
+            .iter()
+            .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)).map(|(_, e)| e))
             .collect()
     }
 

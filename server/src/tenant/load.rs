@@ -40,6 +40,9 @@ struct TenantFile {
     sla: SlaFile,
     #[serde(default)]
     api_keys: Vec<ApiKey>,
+    /// Decimals Open311 documents round coordinates to.
+    #[serde(default)]
+    public_coordinate_decimals: Option<u32>,
     agencies: Vec<Agency>,
     categories: Vec<Category>,
 }
@@ -138,6 +141,10 @@ fn tenant_from_file(
         agencies: file.agencies,
         categories: file.categories,
         api_keys: file.api_keys,
+        public_coordinate_decimals: file
+            .public_coordinate_decimals
+            .unwrap_or(super::DEFAULT_PUBLIC_COORDINATE_DECIMALS)
+            .min(6),
     })
 }
 

@@ -92,8 +92,10 @@ pub struct Tenant {
     pub ticket_prefix: String,
     pub agencies: Vec<Agency>,
     pub categories: Vec<Category>,
-    /// Keys of ingest sources.
+    /// Keys of ingest sources seeded into Redis at start (`pantau key add` makes more).
     pub api_keys: Vec<ApiKey>,
+    /// Decimals public documents (Open311) round coordinates to (3 ≈ 110 m).
+    pub public_coordinate_decimals: u32,
     /// Map shapes for walls.
     pub geo: GeoUrls,
     /// SLA calendars and policies (shared with walls).
@@ -105,6 +107,10 @@ pub struct Tenant {
     /// Its kelurahan/desa.
     pub kelurahan: Vec<Area>,
 }
+
+/// Decimals public coordinates keep unless a tenant says otherwise (3 ≈ 110 m: the
+/// street, not the house).
+pub const DEFAULT_PUBLIC_COORDINATE_DECIMALS: u32 = 3;
 
 /// Where a point lies in a tenant.
 #[derive(Clone, Debug, PartialEq)]
@@ -134,19 +140,6 @@ impl Tenant {
                 })
                 .collect(),
         }
-    }
-
-    /// The source a presented API key belongs to, if it is one of this tenant's.
-    pub fn api_key_source(&self, key: &str) -> Option<&str> {
-        use sha2::{Digest, Sha256};
-        let digest: String = Sha256::digest(key.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        self.api_keys
-            .iter()
-            .find(|k| k.sha256.eq_ignore_ascii_case(&digest))
-            .map(|k| k.source.as_str())
     }
 
     pub fn category(&self, code: &str) -> Option<&Category> {

@@ -20,8 +20,8 @@ fn demo_tenants_load() {
     assert_eq!(bjr.kelurahan.len(), 290);
     assert_eq!(bjr.utc_offset_minutes, 480);
     assert_eq!(tgr.category("banjir").unwrap().agency, "bpbd");
-    assert_eq!(tgr.api_key_source("tangerang-demo-key"), Some("demo-citizen-app"));
-    assert_eq!(tgr.api_key_source("banjar-demo-key"), None, "keys are per tenant");
+    assert_eq!(tgr.api_keys[0].source, "demo-citizen-app");
+    assert_eq!(tgr.public_coordinate_decimals, DEFAULT_PUBLIC_COORDINATE_DECIMALS);
     let banjir = tgr.sla.policy("banjir", Priority::Critical).unwrap();
     assert_eq!(
         (banjir.response_minutes, banjir.resolution_minutes, banjir.calendar),

@@ -8,6 +8,8 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -17,17 +19,25 @@ pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// time in microseconds the event was sent.
 pub const MARKER: &str = "bench t=";
 
-/// The subscribe message of a wall of tenant `tangerang`.
+/// The subscribe message of a wall of tenant `tangerang` (its upgrade carries the session).
 pub const SUBSCRIBE: &str = r#"{"type":"subscribe","tenant":"tangerang"}"#;
 
-/// Open `n` sockets to `url`, `parallel` handshakes at a time; with `subscribe`, each sends it
-/// and waits for its first answer (the snapshot). Stops at the first failure (the fd limit)
-/// and returns the sockets it holds.
-pub async fn connect_many(url: &str, n: usize, parallel: usize, subscribe: bool) -> Vec<Ws> {
+/// Open `n` sockets to `url` (upgrades carrying `cookie`, a `Cookie` header value, if any),
+/// `parallel` handshakes at a time; with `subscribe`, each sends it and waits for its first
+/// answer (the snapshot). Stops at the first failure (the fd limit) and returns the sockets
+/// it holds.
+pub async fn connect_many(url: &str, cookie: Option<&str>, n: usize, parallel: usize, subscribe: bool) -> Vec<Ws> {
     let mut sockets = Vec::with_capacity(n);
     let mut pending = futures_util::stream::iter(0..n)
         .map(|_| async move {
-            let (mut ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
+            let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+            if let Some(cookie) = cookie {
+                let value = HeaderValue::from_str(cookie).map_err(|e| e.to_string())?;
+                request.headers_mut().insert("cookie", value);
+            }
+            let (mut ws, _) = tokio_tungstenite::connect_async(request)
+                .await
+                .map_err(|e| e.to_string())?;
             if subscribe {
                 ws.send(Message::text(SUBSCRIBE)).await.map_err(|e| e.to_string())?;
                 match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
@@ -135,15 +145,21 @@ pub fn stamped_report() -> String {
     pantau_e2e::report(&format!("{MARKER}{}", now_us())).to_string()
 }
 
-/// A POST of `per_request` freshly stamped reports to `url`: one JSON event, or an NDJSON
-/// batch when more than one.
-pub fn stamped_post(http: &reqwest::Client, url: &str, per_request: usize) -> reqwest::RequestBuilder {
+/// A POST of `per_request` freshly stamped reports to `url` with the ingest key `key`: one
+/// JSON event, or an NDJSON batch when more than one.
+pub fn stamped_post(http: &reqwest::Client, url: &str, key: &str, per_request: usize) -> reqwest::RequestBuilder {
+    let request = http.post(url).bearer_auth(key);
     if per_request == 1 {
-        http.post(url)
+        request
             .header("content-type", "application/json")
             .body(stamped_report())
     } else {
         let body: String = (0..per_request).map(|_| stamped_report() + "\n").collect();
-        http.post(url).header("content-type", "application/x-ndjson").body(body)
+        request.header("content-type", "application/x-ndjson").body(body)
     }
+}
+
+/// The harness's ingest key of tenant `tangerang` on `pantau` (made with `pantau key add`).
+pub async fn tangerang_key(pantau: &pantau_e2e::Pantau) -> String {
+    pantau.ingest_key("tangerang").await.expect("tangerang is configured")
 }

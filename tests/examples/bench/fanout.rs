@@ -6,7 +6,7 @@
 //! one-event `deltas` frame captured from Pantau.
 
 use crate::baseline::{broadcast_steadily, BroadcastServer};
-use crate::clients::{connect_many, spawn_readers, stamped_report, Seen, Ws};
+use crate::clients::{connect_many, spawn_readers, stamped_report, tangerang_key, Seen, Ws};
 use crate::report::{Row, Target};
 use crate::sys::CpuMeter;
 use futures_util::StreamExt;
@@ -39,16 +39,19 @@ async fn measure_pantau() -> anyhow::Result<(f64, String)> {
     let redis = RedisServer::start().await;
     let pantau = Pantau::start_with(&redis, &["--coalesce-ms", "0"]).await;
     pantau.wait_ready().await;
-    let mut probe = connect_many(&pantau.ws_url, 1, 1, true)
+    let cookie = pantau.admin.cookie();
+    let mut probe = connect_many(&pantau.ws_url, Some(&cookie), 1, 1, true)
         .await
         .pop()
         .expect("one socket");
     let http = pantau.http.clone();
     let url = pantau.url("/api/v1/tangerang/events");
+    let key = tangerang_key(&pantau).await;
     let post = |http: reqwest::Client| {
-        let url = url.clone();
+        let (url, key) = (url.clone(), key.clone());
         async move {
             http.post(url)
+                .bearer_auth(key)
                 .header("content-type", "application/json")
                 .body(stamped_report())
                 .send()
@@ -58,7 +61,7 @@ async fn measure_pantau() -> anyhow::Result<(f64, String)> {
     post(http.clone()).await?;
     let frame = next_deltas(&mut probe).await?;
     drop(probe);
-    let sockets = connect_many(&pantau.ws_url, CLIENTS, 200, true).await;
+    let sockets = connect_many(&pantau.ws_url, Some(&cookie), CLIENTS, 200, true).await;
     let clients = sockets.len();
 
     let (stop_tx, stop) = watch::channel(false);
@@ -83,7 +86,7 @@ async fn measure_pantau() -> anyhow::Result<(f64, String)> {
 /// The baseline's deliveries per CPU second, broadcasting `frame`.
 async fn measure_baseline(frame: &str) -> anyhow::Result<f64> {
     let server = BroadcastServer::start().await?;
-    let sockets = connect_many(&server.url, CLIENTS, 200, false).await;
+    let sockets = connect_many(&server.url, None, CLIENTS, 200, false).await;
     let clients = sockets.len();
     let (stop_tx, stop) = watch::channel(false);
     let readers = spawn_readers(sockets, &stop, false);

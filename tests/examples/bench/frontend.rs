@@ -18,7 +18,7 @@
 use crate::report::{Row, Target};
 use futures_util::{SinkExt, StreamExt};
 use pantau_e2e::browser::{open_wall_with_devtools, Wall};
-use pantau_e2e::{free_port, workspace_root, Pantau, RedisServer};
+use pantau_e2e::{free_port, workspace_root, Pantau, RedisServer, Session};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -168,9 +168,16 @@ async fn seed(pantau: &Pantau, n: usize, rng: &mut Rng) -> Vec<String> {
 }
 
 /// Change `per_sec` tickets each second until `stop` through `http` to the ingest endpoint
-/// `url`: the first change of a ticket assigns it, the second starts work, later ones
+/// `url` (with the ingest key `key`): the first change of a ticket assigns it, the second starts work, later ones
 /// comment (always valid transitions).
-async fn churn(http: reqwest::Client, url: String, tickets: Vec<String>, per_sec: usize, stop: Instant) -> usize {
+async fn churn(
+    http: reqwest::Client,
+    url: String,
+    key: String,
+    tickets: Vec<String>,
+    per_sec: usize,
+    stop: Instant,
+) -> usize {
     let agencies = ["dlh", "pupr", "dishub", "bpbd"];
     let mut steps = vec![0u32; tickets.len()];
     let (mut next, mut sent) = (0usize, 0usize);
@@ -193,6 +200,7 @@ async fn churn(http: reqwest::Client, url: String, tickets: Vec<String>, per_sec
         }
         let response = http
             .post(&url)
+            .bearer_auth(&key)
             .header("content-type", "application/x-ndjson")
             .body(body)
             .send()
@@ -274,9 +282,9 @@ impl Cdp {
 }
 
 /// The wall at `url` live in a 1920×1080 viewport, and a DevTools session with its page.
-async fn traced_wall(url: &str) -> (Wall, Cdp) {
+async fn traced_wall(url: &str, session: &Session) -> (Wall, Cdp) {
     let port = free_port();
-    let wall = open_wall_with_devtools(url, 1920, 1080, port).await;
+    let wall = open_wall_with_devtools(url, session, 1920, 1080, port).await;
     let list_url = format!("http://127.0.0.1:{port}/json/list");
     let ws_url = pantau_e2e::eventually("the wall's page on chromium's DevTools endpoint", || {
         let list_url = list_url.clone();
@@ -375,7 +383,7 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     let pantau = Pantau::start_with(&redis, &["--snapshot-max-tickets", &cap, "--dist-dir", &dist]).await;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let ids = seed(&pantau, tickets, &mut rng).await;
-    let (_wall, mut cdp) = traced_wall(&format!("{}/", pantau.base)).await;
+    let (_wall, mut cdp) = traced_wall(&format!("{}/", pantau.base), &pantau.admin).await;
     let loaded = Instant::now();
     let want = format!(
         "document.querySelector('[data-testid=map]')?.dataset.markers === '{tickets}' && \
@@ -393,7 +401,8 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     let warm = Duration::from_secs(3);
     let stop = Instant::now() + warm + Duration::from_secs(seconds) + Duration::from_millis(500);
     let events = pantau.url("/api/v1/tangerang/events");
-    let load = tokio::spawn(churn(pantau.http.clone(), events, ids, per_sec, stop));
+    let key = crate::clients::tangerang_key(&pantau).await;
+    let load = tokio::spawn(churn(pantau.http.clone(), events, key, ids, per_sec, stop));
     tokio::time::sleep(warm).await;
     cdp.eval("window.__frames = 0; (function f() { window.__frames++; requestAnimationFrame(f); })(); 0")
         .await;

@@ -22,7 +22,7 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss0 = rss_bytes(pantau.pid());
     let tcp0 = tcp_mem_bytes();
-    let sockets = connect_many(&pantau.ws_url, want, 100, true).await;
+    let sockets = connect_many(&pantau.ws_url, Some(&pantau.admin.cookie()), want, 100, true).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let held = sockets.len() as u64;
     anyhow::ensure!(held > 0, "no connection held");

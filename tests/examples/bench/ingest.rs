@@ -4,7 +4,7 @@
 //! same payload on the same Redis (`-P 16`, and unpipelined `-c 50`).
 
 use crate::baseline::redis_benchmark_xadd;
-use crate::clients::stamped_post;
+use crate::clients::{stamped_post, tangerang_key};
 use crate::report::{Row, Target};
 use pantau_e2e::{stream_key, Pantau, RedisServer};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -73,15 +73,17 @@ async fn stored_event(redis: &RedisServer) -> anyhow::Result<String> {
 async fn post_for(pantau: &Pantau, clients: usize, per_request: usize) -> anyhow::Result<f64> {
     let http = pantau.http.clone();
     let url = pantau.url("/api/v1/tangerang/events");
+    let key = tangerang_key(pantau).await;
     let accepted = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let workers: Vec<_> = (0..clients)
         .map(|_| {
-            let (http, url, accepted, failed) = (http.clone(), url.clone(), accepted.clone(), failed.clone());
+            let (http, url, key) = (http.clone(), url.clone(), key.clone());
+            let (accepted, failed) = (accepted.clone(), failed.clone());
             tokio::spawn(async move {
                 while start.elapsed() < RUN {
-                    let request = stamped_post(&http, &url, per_request);
+                    let request = stamped_post(&http, &url, &key, per_request);
                     match request.send().await {
                         Ok(r) if r.status() == 202 => {
                             let _ = r.bytes().await;

@@ -12,7 +12,7 @@
 //! with 0 a frame goes out per stream read.
 
 use crate::baseline::{broadcast_steadily, now_us, xread_round_trips, BroadcastServer};
-use crate::clients::{connect_many, spawn_readers, stamped_post, MARKER};
+use crate::clients::{connect_many, spawn_readers, stamped_post, tangerang_key, MARKER};
 use crate::histogram::Histogram;
 use crate::report::{Row, Target};
 use pantau_e2e::{Pantau, RedisServer};
@@ -102,7 +102,7 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
 /// Run `load` against [`CLIENTS`] fresh subscribers: their latencies and the deliveries
 /// expected (events accepted × clients).
 async fn measure(pantau: &Pantau, load: &Load) -> anyhow::Result<(Histogram, u64)> {
-    let sockets = connect_many(&pantau.ws_url, CLIENTS, 100, true).await;
+    let sockets = connect_many(&pantau.ws_url, Some(&pantau.admin.cookie()), CLIENTS, 100, true).await;
     let clients = sockets.len() as u64;
     let (stop_tx, stop) = watch::channel(false);
     let readers = spawn_readers(sockets, &stop, true);
@@ -129,7 +129,7 @@ async fn measure(pantau: &Pantau, load: &Load) -> anyhow::Result<(Histogram, u64
 /// same number of clients on this machine: what fanning out over loopback costs by itself.
 async fn broadcast_floor(load: &Load) -> anyhow::Result<Histogram> {
     let server = BroadcastServer::start().await?;
-    let sockets = connect_many(&server.url, CLIENTS, 100, false).await;
+    let sockets = connect_many(&server.url, None, CLIENTS, 100, false).await;
     let (stop_tx, stop) = watch::channel(false);
     let readers = spawn_readers(sockets, &stop, true);
     let count = (RUN.as_secs_f64() * load.rate()) as u64;
@@ -159,6 +159,7 @@ async fn broadcast_floor(load: &Load) -> anyhow::Result<Histogram> {
 async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
     let http = pantau.http.clone();
     let url = pantau.url("/api/v1/tangerang/events");
+    let key = tangerang_key(pantau).await;
     let mut tick = tokio::time::interval(load.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let start = Instant::now();
@@ -166,7 +167,7 @@ async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
     let per_request = load.per_request;
     while start.elapsed() < RUN {
         tick.tick().await;
-        let request = stamped_post(&http, &url, per_request);
+        let request = stamped_post(&http, &url, &key, per_request);
         posts.push(tokio::spawn(async move {
             match request.send().await {
                 Ok(r) if r.status() == 202 => per_request as u64,

@@ -89,6 +89,19 @@ impl AuthStore {
         self.store_new(tenant, &sha256.to_ascii_lowercase(), &key).await
     }
 
+    /// The secret of `tenant`'s `demo-feed` key, for `serve --demo-rate`: made on first use
+    /// and kept in Redis (`…:demo_feed_secret`), so restarts and other processes use the same
+    /// key. Revoking `demo-feed` stops the demo feed for good.
+    pub async fn demo_feed_key(&self, tenant: &str) -> Result<String, AuthError> {
+        let stored = format!("pantau:{{{tenant}}}:demo_feed_secret");
+        let fresh = format!("{SECRET_PREFIX}{}", random_hex_256());
+        let _: bool = self.conn().set_nx(&stored, &fresh).await?;
+        let secret: String = self.conn().get(&stored).await?;
+        self.seed_key(tenant, "demo-feed", &sha256_hex(secret.as_bytes()))
+            .await?;
+        Ok(secret)
+    }
+
     /// Every key of the tenant, by name, revoked ones included.
     pub async fn list_keys(&self, tenant: &str) -> Result<Vec<ApiKey>, AuthError> {
         let key = keys_key(tenant);

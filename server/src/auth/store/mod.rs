@@ -16,8 +16,14 @@
 //! - [`sessions`]: create, look up (and refresh), end; the [`SessionToken`] a cookie holds.
 //! - [`keys`]: add (the secret is returned once), seed from config digests, list, revoke,
 //!   look up by a presented secret.
+//! - [`audit`]: the trail of sign-ins and user, key and screen changes.
+//! - [`lockout`]: failed sign-ins per name, and the lockout after too many.
+//! - [`screens`]: pairing codes, paired wall screens and their display tokens.
 
+pub mod audit;
 pub mod keys;
+pub mod lockout;
+pub mod screens;
 pub mod sessions;
 pub mod users;
 

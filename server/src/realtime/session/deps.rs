@@ -1,6 +1,9 @@
 //! What a session depends on, kept narrow so sessions run without Redis in tests: the
-//! tenants, the hub, the live projections, a [`ReplaySource`] and its [`Limits`].
+//! tenants, the hub, the live projections, a backend that replays missed entries
+//! ([`ReplaySource`]) and checks credentials ([`Gate`]), and its [`Limits`].
 
+use crate::auth::store::SessionToken;
+use crate::auth::Principal;
 use crate::config::ServeConfig;
 use crate::live::LiveTenant;
 use crate::realtime::hub::Hub;
@@ -12,6 +15,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How often credentials are checked again (a revoked screen is closed within this).
+pub const RECHECK: Duration = Duration::from_secs(5);
 
 /// Where a resuming session reads the entries it missed: the event store in the server,
 /// an in-memory log in tests.
@@ -39,6 +45,22 @@ impl ReplaySource for Store {
     }
 }
 
+/// What a socket presents: the signed-in browser's session cookie (at the upgrade), or a
+/// paired screen's display token (in its `subscribe`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    Session(SessionToken),
+    Display(String),
+}
+
+/// Who credentials belong to, asked at `subscribe` and again every [`Limits::recheck`] so a
+/// signed-out user or a revoked screen is cut off within seconds.
+pub trait Gate: Sync {
+    /// `Ok(None)`: not (or no longer) valid. `Err`: cannot tell now (Redis down) — the
+    /// session keeps what it had rather than dropping every wall at once.
+    fn admit(&self, credentials: &Credentials) -> impl Future<Output = Result<Option<Principal>, ()>> + Send;
+}
+
 /// A session's limits, from the configuration.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -52,6 +74,8 @@ pub struct Limits {
     pub snapshot_max_tickets: usize,
     /// Most entries replayed before a resync instead.
     pub max_replay: usize,
+    /// How often a subscribed socket's credentials are checked again.
+    pub recheck: Duration,
 }
 
 impl Limits {
@@ -62,6 +86,7 @@ impl Limits {
             send_timeout: Duration::from_secs(config.send_timeout_secs),
             snapshot_max_tickets: config.snapshot_max_tickets,
             max_replay: config.max_replay,
+            recheck: RECHECK,
         }
     }
 }
@@ -74,7 +99,9 @@ pub struct Deps<'a, P> {
     pub hub: &'a Hub,
     /// Their projections.
     pub live: &'a HashMap<String, Arc<LiveTenant>>,
-    /// Where missed entries are read on resume.
-    pub replay: &'a P,
+    /// Where missed entries are read on resume, and who credentials belong to.
+    pub backend: &'a P,
     pub limits: Limits,
+    /// The credentials the upgrade request carried (a signed-in browser's cookie).
+    pub cookie: Option<Credentials>,
 }

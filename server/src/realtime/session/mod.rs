@@ -32,7 +32,8 @@ mod deps;
 #[cfg(test)]
 mod tests;
 
-pub use deps::{Deps, Limits, ReplaySource};
+use crate::auth::Action;
+pub use deps::{Credentials, Deps, Gate, Limits, ReplaySource};
 
 /// How long a new connection may take to send `subscribe`.
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -47,6 +48,8 @@ struct Subscription {
     tenant: String,
     since: Option<Cursor>,
     filters: Filters,
+    /// What admitted it (checked again while it lasts).
+    credentials: Credentials,
 }
 
 fn error_msg(code: &str, message: impl Into<String>) -> Utf8Bytes {
@@ -81,13 +84,13 @@ impl<S: Sink<Message> + Unpin> Out<'_, S> {
 
 /// What a client message asks of the session.
 enum Request {
-    Subscribe(Subscription),
+    Subscribe(Box<Subscription>),
     Nothing,
     Hangup,
 }
 
 /// Answer pings and bad input in place; report subscriptions and hang-ups.
-async fn handle_client<S: Sink<Message> + Unpin, P>(
+async fn handle_client<S: Sink<Message> + Unpin, P: Gate>(
     deps: &Deps<'_, P>,
     out: &mut Out<'_, S>,
     msg: Option<Result<Message, axum::Error>>,
@@ -107,8 +110,45 @@ async fn handle_client<S: Sink<Message> + Unpin, P>(
             .await?;
             Ok(Request::Nothing)
         }
-        Ok(ClientMsg::Subscribe { tenant, since, filters }) if deps.hub.channel(&tenant).is_some() => {
-            Ok(Request::Subscribe(Subscription { tenant, since, filters }))
+        Ok(ClientMsg::Subscribe {
+            tenant,
+            since,
+            filters,
+            token,
+        }) if deps.hub.channel(&tenant).is_some() => {
+            let Some(credentials) = token.map(Credentials::Display).or_else(|| deps.cookie.clone()) else {
+                out.send(error_msg("unauthorized", "sign in, or pair this screen, first"))
+                    .await?;
+                return Ok(Request::Nothing);
+            };
+            match deps.backend.admit(&credentials).await {
+                Ok(Some(principal)) if principal.may(Action::Subscribe, &tenant) => {
+                    Ok(Request::Subscribe(Box::new(Subscription {
+                        tenant,
+                        since,
+                        filters,
+                        credentials,
+                    })))
+                }
+                Ok(Some(_)) => {
+                    out.send(error_msg("forbidden", format!("not allowed to watch {tenant:?}")))
+                        .await?;
+                    Ok(Request::Nothing)
+                }
+                Ok(None) => {
+                    let code = match credentials {
+                        Credentials::Display(_) => "revoked",
+                        Credentials::Session(_) => "unauthorized",
+                    };
+                    out.send(error_msg(code, "these credentials are not valid")).await?;
+                    Ok(Request::Nothing)
+                }
+                Err(()) => {
+                    out.send(error_msg("store_unavailable", "cannot check credentials now; retry"))
+                        .await?;
+                    Ok(Request::Nothing)
+                }
+            }
         }
         Ok(ClientMsg::Subscribe { tenant, .. }) => {
             out.send(error_msg("unknown_tenant", format!("unknown tenant {tenant:?}")))
@@ -127,7 +167,7 @@ pub async fn run<S, R, P>(deps: &Deps<'_, P>, mut sink: S, mut stream: R, mut sh
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
-    P: ReplaySource,
+    P: ReplaySource + Gate,
 {
     let limits = deps.limits;
     let liveness = Liveness::new(Instant::now(), limits.ping, limits.idle_timeout);
@@ -146,7 +186,7 @@ where
             return;
         };
         match handle_client(deps, &mut out, msg).await {
-            Ok(Request::Subscribe(s)) => break s,
+            Ok(Request::Subscribe(s)) => break *s,
             Ok(Request::Nothing) => continue,
             Ok(Request::Hangup) | Err(Closed) => return,
         }
@@ -205,7 +245,7 @@ async fn replay<S: Sink<Message> + Unpin, P: ReplaySource>(
     let mut client = since;
     let mut replayed = 0usize;
     while from < head {
-        let chunk = match deps.replay.range_after(tenant, from, head, REPLAY_CHUNK).await {
+        let chunk = match deps.backend.range_after(tenant, from, head, REPLAY_CHUNK).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "replay failed");
@@ -246,8 +286,9 @@ async fn serve<S, R, P>(
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
-    P: ReplaySource,
+    P: ReplaySource + Gate,
 {
+    let mut recheck = tokio::time::interval_at(Instant::now() + deps.limits.recheck, deps.limits.recheck);
     let tenant = sub.tenant.as_str();
     let channel = deps.hub.channel(tenant).expect("only known tenants are subscribed");
     let live = deps.live.get(tenant).expect("live state for every tenant");
@@ -296,6 +337,13 @@ where
             let deadline = out.liveness.next_deadline();
             tokio::select! {
                 _ = shutdown.wait() => return Ok(None),
+                _ = recheck.tick() => {
+                    if let Ok(None) = deps.backend.admit(&sub.credentials).await {
+                        tracing::info!("credentials no longer valid; closing");
+                        out.send(error_msg("revoked", "signed out or revoked")).await?;
+                        return Ok(None);
+                    }
+                }
                 frame = frames.recv() => match frame {
                     Ok(frame) => match &*frame {
                         Frame::Status { text, .. } => out.send(text.clone()).await?,
@@ -332,7 +380,7 @@ where
                     Err(RecvError::Closed) => return Ok(None),
                 },
                 msg = stream.next() => match handle_client(deps, out, msg).await? {
-                    Request::Subscribe(next) => return Ok(Some(next)),
+                    Request::Subscribe(next) => return Ok(Some(*next)),
                     Request::Nothing => {}
                     Request::Hangup => return Ok(None),
                 },

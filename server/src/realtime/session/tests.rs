@@ -26,6 +26,30 @@ fn c(ms: u64) -> Cursor {
 struct MemLog {
     entries: Mutex<Vec<(Cursor, Event)>>,
     failing: AtomicBool,
+    /// Display tokens are no longer valid.
+    revoked: AtomicBool,
+}
+
+impl Gate for MemLog {
+    /// Any session cookie is an operator of Tangerang; display token `screen-<id>` is a
+    /// screen of Tangerang unless revoked; anything else is invalid.
+    async fn admit(&self, credentials: &Credentials) -> Result<Option<crate::auth::Principal>, ()> {
+        use crate::auth::{Principal, Role};
+        Ok(match credentials {
+            Credentials::Session(_) => Some(Principal::User {
+                tenant: Some("tangerang".into()),
+                name: "ani".into(),
+                role: Role::Operator,
+            }),
+            Credentials::Display(token) => token
+                .strip_prefix("screen-")
+                .filter(|_| !self.revoked.load(Ordering::SeqCst))
+                .map(|id| Principal::Screen {
+                    tenant: "tangerang".into(),
+                    id: id.into(),
+                }),
+        })
+    }
 }
 
 impl ReplaySource for MemLog {
@@ -72,6 +96,7 @@ impl Server {
                 send_timeout: Duration::from_secs(5),
                 snapshot_max_tickets: 100,
                 max_replay: 1_000,
+                recheck: Duration::from_secs(5),
             },
         })
     }
@@ -127,8 +152,9 @@ impl Client {
                 tenants: &TENANTS,
                 hub: &server.hub,
                 live: &server.live,
-                replay: &server.log,
+                backend: &server.log,
                 limits: server.limits,
+                cookie: None,
             };
             run(&deps, sink, stream, stop).await;
         });
@@ -144,9 +170,11 @@ impl Client {
         self.tx.send(Ok(Message::Text(msg.to_string().into()))).unwrap();
     }
 
+    /// Subscribe to Tangerang as paired screen `screen-1`.
     fn subscribe(&self, since: Option<Cursor>, filters: serde_json::Value) {
         self.send(serde_json::json!({
             "type": "subscribe", "v": 1, "tenant": "tangerang", "since": since, "filters": filters,
+            "token": "screen-1",
         }));
     }
 
@@ -338,7 +366,7 @@ async fn heartbeats_pings_and_idle_close() {
 async fn bad_subscriptions_are_answered() {
     let server = Server::new(16);
     let mut client = Client::connect(&server);
-    client.send(serde_json::json!({ "type": "subscribe", "v": 1, "tenant": "atlantis" }));
+    client.send(serde_json::json!({ "type": "subscribe", "v": 1, "tenant": "atlantis", "token": "screen-1" }));
     let ServerMsg::Error { code, .. } = client.msg().await else {
         panic!("error")
     };
@@ -350,4 +378,33 @@ async fn bad_subscriptions_are_answered() {
     assert_eq!(code, "bad_message");
     client.subscribe(None, serde_json::json!({}));
     assert!(matches!(client.msg().await, ServerMsg::Snapshot { .. }));
+}
+
+/// Without credentials a subscription is refused (`unauthorized`); a screen may not watch
+/// another tenant (`forbidden`); a screen revoked while watching is told and closed at the
+/// next check.
+#[tokio::test(start_paused = true)]
+async fn credentials_are_checked_at_subscribe_and_while_watching() {
+    let server = Server::new(16);
+    let mut client = Client::connect(&server);
+    client.send(serde_json::json!({ "type": "subscribe", "v": 1, "tenant": "tangerang" }));
+    let ServerMsg::Error { code, .. } = client.msg().await else {
+        panic!("error")
+    };
+    assert_eq!(code, "unauthorized");
+    client.send(serde_json::json!({ "type": "subscribe", "v": 1, "tenant": "tangerang", "token": "bogus" }));
+    let ServerMsg::Error { code, .. } = client.msg().await else {
+        panic!("error")
+    };
+    assert_eq!(code, "revoked", "an unknown display token is treated as revoked");
+    client.subscribe(None, serde_json::json!({}));
+    assert!(matches!(client.msg().await, ServerMsg::Snapshot { .. }));
+    let t0 = Instant::now();
+    server.log.revoked.store(true, Ordering::SeqCst);
+    let ServerMsg::Error { code, .. } = client.msg().await else {
+        panic!("revoked")
+    };
+    assert_eq!(code, "revoked");
+    assert!(t0.elapsed() <= Duration::from_secs(5), "cut off within one recheck");
+    assert!(matches!(client.frame().await, Message::Close(_)));
 }
