@@ -10,8 +10,9 @@
 //!   told they may not, the signed-out sign in first).
 
 use crate::api::{self, Failure};
-use crate::auth::{manages_screens, signin_href, ADMIN_SCREENS_PATH, SIGNIN_PATH};
+use crate::auth::{manages_screens, signin_href, ADMIN_SCREENS_PATH, SIGNIN_PATH, WALL_SCREEN_PATH};
 use crate::i18n::{t, Lang, Text};
+use crate::nav::{query_param, set_document_lang};
 use crate::pages::admin_screens::ScreensAdmin;
 use crate::pages::pairing::PairingPage;
 use crate::pages::signin::SignInPage;
@@ -22,8 +23,6 @@ use pantau_shared::auth::SessionInfo;
 
 /// Tenant shown when neither the URL nor the session names one (the superadmin's wall).
 const DEFAULT_TENANT: &str = "tangerang";
-/// A wall screen's page: its paired wall or its pairing code.
-pub const WALL_SCREEN_PATH: &str = "/wall";
 /// Wait before asking again when the server could not say who we are, ms.
 const SESSION_RETRY_MS: u32 = 3_000;
 
@@ -47,22 +46,6 @@ fn route(path: &str) -> Route {
         Route::AdminScreens
     } else {
         Route::Wall
-    }
-}
-
-/// The value of query parameter `name` in the page URL.
-pub fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    crate::url::query_value(&search, name)
-}
-
-/// Screen readers and the browser's hyphenation follow the language on screen.
-pub fn set_document_lang(lang: Lang) {
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("lang", lang.code());
     }
 }
 

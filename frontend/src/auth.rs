@@ -5,7 +5,8 @@
 //! - [`signin_href`]: the sign-in page that returns to the page asking for it.
 //! - [`manages_screens`]: whether a role gets the "Screens" link and page.
 
-use crate::i18n::Lang;
+use crate::api::{self, Failure};
+use crate::i18n::{t, Lang, Text};
 use crate::url::encode;
 
 /// The sign-in page's path.
@@ -44,6 +45,21 @@ pub fn signin_href(path_and_query: &str, lang: Lang) -> String {
 /// Whether `role` administers wall screens: a tenant's `admin` and the `superadmin`.
 pub fn manages_screens(role: &str) -> bool {
     matches!(role, "admin" | "superadmin")
+}
+
+/// A wall screen's page: its paired wall or its pairing code.
+pub const WALL_SCREEN_PATH: &str = "/wall";
+
+/// A failed admin call: a lapsed session signs in again; anything else is said on the page.
+pub fn on_failure(failure: &Failure, lang: Lang) -> Option<&'static str> {
+    match failure.status() {
+        Some(401) => {
+            api::go(&signin_href(&api::here(), lang));
+            None
+        }
+        Some(403) => Some(t(lang, Text::NotAllowedPage)),
+        _ => Some(t(lang, Text::RequestFailed)),
+    }
 }
 
 #[cfg(test)]

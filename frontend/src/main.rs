@@ -29,6 +29,7 @@ mod components;
 mod i18n;
 mod kpi;
 mod map;
+mod nav;
 mod pages;
 mod panel;
 mod screens;

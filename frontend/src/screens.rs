@@ -145,6 +145,11 @@ impl StoredScreen {
     }
 }
 
+/// `/api/v1/{tenant}/screens`.
+pub fn screens_path(tenant: &str) -> String {
+    format!("/api/v1/{}/screens", crate::url::encode(tenant))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,10 @@
 //! token; says whether it worked, and why not.
 
 use crate::api::{self, Failure, Method};
+use crate::auth::on_failure;
 use crate::i18n::{t, Lang, Text};
-use crate::pages::admin_screens::{on_failure, screens_path};
 use crate::screens::normalise_code;
+use crate::screens::screens_path;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -4,8 +4,9 @@
 //! it): a new name, or a confirmation.
 
 use crate::api::{self, Method};
+use crate::auth::on_failure;
 use crate::i18n::{t, Lang, Text};
-use crate::pages::admin_screens::{on_failure, screens_path};
+use crate::screens::screens_path;
 use crate::screens::{ago, date_time, layout_summary};
 use crate::time::{self, Zone};
 use leptos::ev::SubmitEvent;

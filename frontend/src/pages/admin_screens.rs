@@ -3,13 +3,14 @@
 //! an admin works in its own. Who may open it is settled before it is mounted
 //! ([`crate::app::start`]); the server checks everything again on every call.
 
-use crate::api::{self, Failure};
-use crate::app::query_param;
-use crate::auth::signin_href;
+use crate::api;
+use crate::auth::on_failure;
 use crate::components::pair_form::PairForm;
 use crate::components::screen_list::ScreenList;
 use crate::components::user_badge::sign_out;
 use crate::i18n::{self, t, Lang, Text};
+use crate::nav::query_param;
+use crate::screens::screens_path;
 use crate::time::Zone;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,23 +19,6 @@ use std::time::Duration;
 
 /// How often the list refreshes (last-seen times), ms.
 const REFRESH_MS: u64 = 15_000;
-
-/// `/api/v1/{tenant}/screens`.
-pub fn screens_path(tenant: &str) -> String {
-    format!("/api/v1/{}/screens", crate::url::encode(tenant))
-}
-
-/// A failed admin call: a lapsed session signs in again; anything else is said on the page.
-pub fn on_failure(failure: &Failure, lang: Lang) -> Option<&'static str> {
-    match failure.status() {
-        Some(401) => {
-            api::go(&signin_href(&api::here(), lang));
-            None
-        }
-        Some(403) => Some(t(lang, Text::NotAllowedPage)),
-        _ => Some(t(lang, Text::RequestFailed)),
-    }
-}
 
 /// The page, for a person [`crate::auth::manages_screens`] allows (checked by the caller).
 #[component]

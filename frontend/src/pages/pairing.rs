@@ -90,11 +90,11 @@ pub fn PairingPage(on_paired: impl Fn(StoredScreen) + 'static) -> impl IntoView 
         Shown::Starting => String::new(),
     };
     view! {
-        <div class="page pairing" data-testid="pairing">
+        <main class="page pairing" data-testid="pairing">
             <div class="pairing-brand">"PANTAU"</div>
-            <div class="pairing-code" data-testid="pairing-code" data-code=raw_code aria-live="polite">
+            <h1 class="pairing-code" data-testid="pairing-code" data-code=raw_code aria-live="polite">
                 {code}
-            </div>
+            </h1>
             <p class="pairing-hint" lang="id" data-testid="pairing-hint-id">
                 "Buka Pantau → Layar, masukkan kode ini"
             </p>
@@ -102,6 +102,6 @@ pub fn PairingPage(on_paired: impl Fn(StoredScreen) + 'static) -> impl IntoView 
                 "Open Pantau → Screens, enter this code"
             </p>
             <p class="pairing-expiry" data-testid="pairing-expiry">{remaining}</p>
-        </div>
+        </main>
     }
 }

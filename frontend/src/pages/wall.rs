@@ -73,7 +73,7 @@ pub fn LiveWall(setup: WallSetup) -> impl IntoView {
         rotate_secs,
         viewer,
     } = setup;
-    crate::app::set_document_lang(lang);
+    crate::nav::set_document_lang(lang);
     let state = WallState::new();
     let refused = RwSignal::new(false);
     let (token, user) = match viewer {
@@ -84,7 +84,7 @@ pub fn LiveWall(setup: WallSetup) -> impl IntoView {
     crate::ws::connect(tenant, token, state, move |code| {
         if paired {
             StoredScreen::save(None);
-            api::go(crate::app::WALL_SCREEN_PATH);
+            api::go(crate::auth::WALL_SCREEN_PATH);
         } else if code == "unauthorized" {
             api::go(&signin_href(&api::here(), lang));
         } else {

@@ -20,7 +20,7 @@ use crate::shutdown::Shutdown;
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use pantau_shared::cursor::Cursor;
-use pantau_shared::protocol::{ClientMsg, Filters, Kpis, LinkState, ServerMsg};
+use pantau_shared::protocol::{Filters, Kpis, LinkState, ServerMsg};
 use pantau_shared::ticket::Ticket;
 use pantau_shared::PROTOCOL_VERSION;
 use std::time::Duration;
@@ -28,11 +28,12 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+mod client;
 mod deps;
 #[cfg(test)]
 mod tests;
 
-use crate::auth::Action;
+use client::{handle_client, Request};
 pub use deps::{Credentials, Deps, Gate, Limits, ReplaySource};
 
 /// How long a new connection may take to send `subscribe`.
@@ -78,86 +79,6 @@ impl<S: Sink<Message> + Unpin> Out<'_, S> {
         match tokio::time::timeout(self.timeout, self.sink.send(msg)).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(Closed),
-        }
-    }
-}
-
-/// What a client message asks of the session.
-enum Request {
-    Subscribe(Box<Subscription>),
-    Nothing,
-    Hangup,
-}
-
-/// Answer pings and bad input in place; report subscriptions and hang-ups.
-async fn handle_client<S: Sink<Message> + Unpin, P: Gate>(
-    deps: &Deps<'_, P>,
-    out: &mut Out<'_, S>,
-    msg: Option<Result<Message, axum::Error>>,
-) -> Result<Request, Closed> {
-    out.liveness.heard(Instant::now());
-    let raw = match msg {
-        Some(Ok(Message::Text(t))) => t,
-        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(Request::Hangup),
-        Some(Ok(_)) => return Ok(Request::Nothing),
-    };
-    match serde_json::from_str::<ClientMsg>(raw.as_str()) {
-        Ok(ClientMsg::Ping) => {
-            out.send(text_of(&ServerMsg::Pong {
-                v: PROTOCOL_VERSION,
-                server_time: now_ms(),
-            }))
-            .await?;
-            Ok(Request::Nothing)
-        }
-        Ok(ClientMsg::Subscribe {
-            tenant,
-            since,
-            filters,
-            token,
-        }) if deps.hub.channel(&tenant).is_some() => {
-            let Some(credentials) = token.map(Credentials::Display).or_else(|| deps.cookie.clone()) else {
-                out.send(error_msg("unauthorized", "sign in, or pair this screen, first"))
-                    .await?;
-                return Ok(Request::Nothing);
-            };
-            match deps.backend.admit(&credentials).await {
-                Ok(Some(principal)) if principal.may(Action::Subscribe, &tenant) => {
-                    Ok(Request::Subscribe(Box::new(Subscription {
-                        tenant,
-                        since,
-                        filters,
-                        credentials,
-                    })))
-                }
-                Ok(Some(_)) => {
-                    out.send(error_msg("forbidden", format!("not allowed to watch {tenant:?}")))
-                        .await?;
-                    Ok(Request::Nothing)
-                }
-                Ok(None) => {
-                    let code = match credentials {
-                        Credentials::Display(_) => "revoked",
-                        Credentials::Session(_) => "unauthorized",
-                    };
-                    out.send(error_msg(code, "these credentials are not valid")).await?;
-                    Ok(Request::Nothing)
-                }
-                Err(()) => {
-                    out.send(error_msg("store_unavailable", "cannot check credentials now; retry"))
-                        .await?;
-                    Ok(Request::Nothing)
-                }
-            }
-        }
-        Ok(ClientMsg::Subscribe { tenant, .. }) => {
-            out.send(error_msg("unknown_tenant", format!("unknown tenant {tenant:?}")))
-                .await?;
-            Ok(Request::Nothing)
-        }
-        Err(e) => {
-            out.send(error_msg("bad_message", e.to_string())).await?;
-            Ok(Request::Nothing)
         }
     }
 }
