@@ -133,19 +133,7 @@ impl Store {
         until: Cursor,
         count: usize,
     ) -> Result<Vec<(Cursor, Event)>, StoreError> {
-        let range: StreamRangeReply = redis::cmd("XRANGE")
-            .arg(stream_key(tenant))
-            .arg(format!("({after}"))
-            .arg(until.to_string())
-            .arg("COUNT")
-            .arg(count.max(1))
-            .query_async(&mut self.conn.clone())
-            .await?;
-        range
-            .ids
-            .iter()
-            .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)))
-            .collect()
+        self.xrange(tenant, format!("({after}"), until.to_string(), count).await
     }
 
     /// Up to `count` events appended between two Unix-ms times (inclusive), oldest first.
@@ -156,10 +144,24 @@ impl Store {
         to_ms: i64,
         count: usize,
     ) -> Result<Vec<Event>, StoreError> {
+        let entries = self
+            .xrange(tenant, from_ms.max(0).to_string(), to_ms.max(0).to_string(), count)
+            .await?;
+        Ok(entries.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// Up to `count` decoded entries of `tenant`'s stream between two `XRANGE` bounds.
+    async fn xrange(
+        &self,
+        tenant: &str,
+        start: String,
+        end: String,
+        count: usize,
+    ) -> Result<Vec<(Cursor, Event)>, StoreError> {
         let range: StreamRangeReply = redis::cmd("XRANGE")
             .arg(stream_key(tenant))
-            .arg(from_ms.max(0))
-            .arg(to_ms.max(0))
+            .arg(start)
+            .arg(end)
             .arg("COUNT")
             .arg(count.max(1))
             .query_async(&mut self.conn.clone())
@@ -167,7 +169,7 @@ impl Store {
         range
             .ids
             .iter()
-            .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)).map(|(_, e)| e))
+            .map(|entry| decode_entry(&entry.id, entry.get(EVENT_FIELD)))
             .collect()
     }
 
