@@ -70,7 +70,10 @@ async fn stale_expected_version_conflicts() {
         .await;
     assert_eq!((status, body["version"].as_u64()), (202, Some(2)), "{body}");
     let (status, body) = pantau
-        .post(&path, &json!({"agency": "dlh", "expected_version": 1}))
+        .post(
+            &path,
+            &json!({"agency": "dlh", "expected_version": 1, "reason": "Salah OPD"}),
+        )
         .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "version_conflict");
@@ -79,7 +82,9 @@ async fn stale_expected_version_conflicts() {
     assert_eq!(redis.stream_len("tangerang").await, 2);
 
     let racers = (0..100).map(|i| {
-        let body = json!({"agency": "dishub", "officer": format!("petugas {i}"), "expected_version": 2});
+        let officer = ["dishub-rudi", "dishub-wulan"][i % 2];
+        let body =
+            json!({"agency": "dishub", "officer": officer, "expected_version": 2, "reason": "Urusan lalu lintas"});
         let path = path.clone();
         let pantau = &pantau;
         async move { pantau.post(&path, &body).await.0 }
@@ -131,7 +136,7 @@ async fn ticket_lifecycle_and_listing() {
     for (command, body) in [
         (
             "assign",
-            json!({"agency": "bpbd", "officer": "Rina", "reason": "Wilayah banjir"}),
+            json!({"agency": "bpbd", "officer": "bpbd-rina", "reason": "Wilayah banjir"}),
         ),
         ("status", json!({"status": "in_progress", "note": "Tim menuju lokasi"})),
         ("comment", json!({"text": "Pompa air dikerahkan"})),
@@ -147,7 +152,7 @@ async fn ticket_lifecycle_and_listing() {
     let t = &body["ticket"];
     assert_eq!(t["status"], "resolved");
     assert_eq!(t["agency"], "bpbd");
-    assert_eq!(t["officer"], "Rina");
+    assert_eq!(t["officer"], "bpbd-rina");
     assert_eq!(t["priority"], "critical");
     assert_eq!(t["comments"], 1);
     assert_eq!(t["status_note"], "Air sudah surut");
@@ -198,9 +203,10 @@ async fn restarted_process_rebuilds_the_same_projection() {
     }
     for (i, t) in tickets.iter().enumerate().step_by(3) {
         let base = format!("/api/v1/tangerang/tickets/{t}");
+        let officer = ["pupr-andi", "pupr-dewi", "pupr-hendra"][i % 3];
         live.post(
             &format!("{base}/assign"),
-            &json!({"agency": "pupr", "officer": format!("p{i}")}),
+            &json!({"agency": "pupr", "officer": officer}),
         )
         .await;
         live.post(&format!("{base}/comment"), &json!({"text": "dicek"})).await;

@@ -6,14 +6,19 @@
 //!   browser holds a display token, else the sign-in page, which comes back here.
 //! - `/wall`: a wall screen: its paired wall, or a pairing code until an admin pairs it.
 //!   `#token=<display token>` in the URL pairs it directly (`scripts/run`'s demo walls).
+//! - `/console`: the supervisor console (operators and up; others are told they may not).
+//! - `/kpi`: the executive view (executives, admins, the superadmin; others are told they
+//!   may not).
 //! - `/signin`: sign-in; `/admin/screens`: pairing and managing screens (admins; others are
 //!   told they may not, the signed-out sign in first).
 
 use crate::api::{self, Failure};
-use crate::auth::{manages_screens, signin_href, ADMIN_SCREENS_PATH, SIGNIN_PATH, WALL_SCREEN_PATH};
+use crate::auth::{manages_screens, signin_href, ADMIN_SCREENS_PATH, CONSOLE_PATH, SIGNIN_PATH, WALL_SCREEN_PATH};
 use crate::i18n::{t, Lang, Text};
 use crate::nav::{query_param, set_document_lang};
 use crate::pages::admin_screens::ScreensAdmin;
+use crate::pages::console::ConsolePage;
+use crate::pages::kpi::KpiPage;
 use crate::pages::pairing::PairingPage;
 use crate::pages::signin::SignInPage;
 use crate::pages::wall::{LiveWall, Viewer, WallSetup};
@@ -33,6 +38,8 @@ enum Route {
     Screen,
     SignIn,
     AdminScreens,
+    Console,
+    Kpi,
 }
 
 /// The page at `path` (a trailing slash is ignored; unknown paths show the wall, as before).
@@ -44,6 +51,10 @@ fn route(path: &str) -> Route {
         Route::SignIn
     } else if path == ADMIN_SCREENS_PATH {
         Route::AdminScreens
+    } else if path == CONSOLE_PATH {
+        Route::Console
+    } else if path == crate::auth::KPI_PATH {
+        Route::Kpi
     } else {
         Route::Wall
     }
@@ -104,6 +115,21 @@ pub async fn start() {
         }
         Route::AdminScreens => match who_is_signed_in(lang).await {
             Some(user) if manages_screens(&user.role) => show(move || view! { <ScreensAdmin user lang /> }),
+            Some(_) => show(move || view! { <Refusal text=t(lang, Text::NotAllowedPage) lang /> }),
+            None => {}
+        },
+        Route::Console => match who_is_signed_in(lang).await {
+            Some(user) if crate::pages::console::commands::uses_console(&user.role) => {
+                let tenant = query_param("tenant")
+                    .or_else(|| user.tenant.clone())
+                    .unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+                show(move || view! { <ConsolePage user tenant lang /> });
+            }
+            Some(_) => show(move || view! { <Refusal text=t(lang, Text::NotAllowedPage) lang /> }),
+            None => {}
+        },
+        Route::Kpi => match who_is_signed_in(lang).await {
+            Some(user) if crate::auth::reads_kpis(&user.role) => show(move || view! { <KpiPage user lang /> }),
             Some(_) => show(move || view! { <Refusal text=t(lang, Text::NotAllowedPage) lang /> }),
             None => {}
         },
@@ -180,6 +206,9 @@ mod tests {
         assert_eq!(route("/wall/"), Route::Screen);
         assert_eq!(route("/signin"), Route::SignIn);
         assert_eq!(route("/admin/screens"), Route::AdminScreens);
+        assert_eq!(route("/console"), Route::Console);
+        assert_eq!(route("/kpi"), Route::Kpi);
+        assert_eq!(route("/kpi/"), Route::Kpi);
         assert_eq!(route("/somewhere"), Route::Wall);
     }
 

@@ -13,6 +13,10 @@ use crate::url::encode;
 pub const SIGNIN_PATH: &str = "/signin";
 /// The screens admin page's path.
 pub const ADMIN_SCREENS_PATH: &str = "/admin/screens";
+/// The supervisor console's path.
+pub const CONSOLE_PATH: &str = "/console";
+/// The executive page's path (KPIs, trends, forecast, exports).
+pub const KPI_PATH: &str = "/kpi";
 
 /// Where to go after signing in: `next` when it is a path on this site (`/`, `/?tenant=x`),
 /// else the wall at `/`. Absolute URLs, scheme-relative `//host` and `/\host` (which
@@ -45,6 +49,12 @@ pub fn signin_href(path_and_query: &str, lang: Lang) -> String {
 /// Whether `role` administers wall screens: a tenant's `admin` and the `superadmin`.
 pub fn manages_screens(role: &str) -> bool {
     matches!(role, "admin" | "superadmin")
+}
+
+/// Whether `role` reads the executive page: `executive`, a tenant's `admin`, the
+/// `superadmin` (the server's `ReadKpis`).
+pub fn reads_kpis(role: &str) -> bool {
+    matches!(role, "executive" | "admin" | "superadmin")
 }
 
 /// A wall screen's page: its paired wall or its pairing code.
@@ -92,6 +102,17 @@ mod tests {
         let next = query_value(search, "next");
         assert_eq!(safe_next(next.as_deref()), "/?tenant=banjar&panels=all,dlh");
         assert!(signin_href("/", Lang::En).ends_with("&lang=en"));
+    }
+
+    /// Executives, admins and the superadmin read the KPI page; operators and below do not.
+    #[test]
+    fn kpis_are_for_executives_and_up() {
+        for role in ["executive", "admin", "superadmin"] {
+            assert!(reads_kpis(role), "{role}");
+        }
+        for role in ["viewer", "operator", "supervisor", "", "Executive"] {
+            assert!(!reads_kpis(role), "{role}");
+        }
     }
 
     /// Only admins and the superadmin see the screens page and its link.

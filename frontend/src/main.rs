@@ -13,11 +13,12 @@
 //! - `state`: the signals the socket feeds and the pure rules that update them.
 //! - `i18n`: every visible string, Bahasa Indonesia first, English second.
 //! - `time`: clock offset, local time in the tenant's zone, id-ID number formatting.
+//! - `chart`: small SVG charts: scales, nice ticks, line/area paths, bars (pure).
 //! - `kpi`: the wall's headline numbers: the shared definition over the panel's tickets (pure).
 //! - `panel`: the panels the wall shows or rotates through (whole city, one agency; pure).
 //! - `map/*`: the canvas map: shapes, projection, counting, clustering, colours.
 //! - `pages/wall`: the wall display; `pages/signin`, `pages/pairing` (`/wall` before pairing),
-//!   `pages/admin_screens`.
+//!   `pages/admin_screens`; `pages/kpi/*` (`/kpi`, the executive view).
 //! - `components/*`: the header, stale banner, KPI tiles, gauges, urgent list, report list,
 //!   user badge; the pairing form and screen list of the admin page. Each takes only the
 //!   signals it shows.
@@ -25,6 +26,7 @@
 mod api;
 mod app;
 mod auth;
+mod chart;
 mod components;
 mod i18n;
 mod kpi;

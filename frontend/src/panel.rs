@@ -1,7 +1,9 @@
 //! Panels: what part of the tenant the wall shows. `?panels=all,dlh,pupr` (or
 //! `all,agencies`, every agency in the tenant's order) lists them; with more than one the
 //! wall rotates through them every `?rotate=` seconds (default 30). A panel filters every
-//! view — KPIs, map, urgent list, newest reports — to one agency's tickets. Pure.
+//! view — KPIs, map, urgent list, newest reports — to one agency's tickets. `forecast`
+//! (`prakiraan`) shows every ticket, with the breach forecast per agency in place of the
+//! newest reports. Pure.
 
 use crate::i18n::{t, Lang, Text};
 use pantau_shared::protocol::AgencyInfo;
@@ -19,13 +21,15 @@ pub enum Panel {
     All,
     /// The tickets routed to one agency (its code).
     Agency(String),
+    /// Every ticket, with the breach forecast per agency beside the urgent list.
+    Forecast,
 }
 
 impl Panel {
     /// Whether the panel shows this ticket.
     pub fn admits(&self, ticket: &Ticket) -> bool {
         match self {
-            Panel::All => true,
+            Panel::All | Panel::Forecast => true,
             Panel::Agency(code) => ticket.agency.as_deref() == Some(code.as_str()),
         }
     }
@@ -34,6 +38,9 @@ impl Panel {
     pub fn title(&self, lang: Lang, agencies: &[AgencyInfo]) -> String {
         match self {
             Panel::All => t(lang, Text::AllAgencies).to_owned(),
+            Panel::Forecast => {
+                crate::pages::kpi::text::tr(lang, crate::pages::kpi::text::Key::ForecastShort).to_owned()
+            }
             Panel::Agency(code) => agencies
                 .iter()
                 .find(|a| &a.code == code)
@@ -59,6 +66,7 @@ pub fn parse(param: Option<&str>, agencies: &[AgencyInfo]) -> Vec<Panel> {
         match item.as_str() {
             "" => {}
             "all" | "semua" => push(Panel::All),
+            "forecast" | "prakiraan" => push(Panel::Forecast),
             "agencies" | "opd" => agencies.iter().for_each(|a| push(Panel::Agency(a.code.clone()))),
             code => push(Panel::Agency(code.to_owned())),
         }
@@ -89,6 +97,7 @@ mod tests {
                 code: (*c).into(),
                 name_id: format!("Dinas {c}"),
                 name_en: format!("Agency {c}"),
+                ..Default::default()
             })
             .collect()
     }
@@ -103,6 +112,12 @@ mod tests {
             parse(Some("PUPR,all,pupr"), &a),
             vec![Panel::Agency("pupr".into()), Panel::All]
         );
+        assert_eq!(
+            parse(Some("forecast,all,prakiraan"), &a),
+            vec![Panel::Forecast, Panel::All],
+            "the forecast panel, once"
+        );
+        assert!(Panel::Forecast.title(Lang::Id, &a).starts_with("Prakiraan"));
         assert_eq!(
             parse(Some("all,agencies,dlh"), &a),
             vec![

@@ -106,6 +106,9 @@ pub struct Board {
     pub sla: SlaConfig,
     /// Resource gauges by `kind/facility/unit`.
     pub gauges: BTreeMap<String, Gauge>,
+    /// Ids of tickets opened or changed by deltas since a view last took them — kept only
+    /// when a view asks (`Some`: the console marks changed rows); the wall leaves it `None`.
+    pub touched: Option<Vec<String>>,
 }
 
 impl Board {
@@ -115,6 +118,9 @@ impl Board {
         self.gauges = gauges.into_iter().map(|g| (Gauge::key(&g.resource), g)).collect();
         self.tickets = tickets.into_iter().map(|t| (t.id.clone(), Entry::new(t))).collect();
         self.cursor = Some(cursor);
+        if let Some(touched) = &mut self.touched {
+            touched.clear();
+        }
     }
 
     /// Apply `deltas`; `Next::Resubscribe` (and no change) if they do not continue ours.
@@ -129,11 +135,17 @@ impl Board {
                         t.refresh_sla(&self.sla);
                         self.arrived += 1;
                         self.tickets.insert(id.clone(), Entry::new(t));
+                        if let Some(touched) = &mut self.touched {
+                            touched.push(id.clone());
+                        }
                     }
                 }
                 (_, Some(id)) => {
                     if let Some(entry) = self.tickets.get_mut(id) {
                         entry.ticket.apply(e);
+                        if let Some(touched) = &mut self.touched {
+                            touched.push(id.clone());
+                        }
                         entry.ticket.refresh_sla(&self.sla);
                         entry.at = Instants::of(&entry.ticket);
                     }
@@ -157,6 +169,11 @@ impl Board {
     /// Every ticket on the board.
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
         self.tickets.values().map(|e| &e.ticket)
+    }
+
+    /// One ticket with its parsed instants.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.tickets.get(id)
     }
 
     /// Every ticket with its parsed instants.

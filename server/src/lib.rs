@@ -31,6 +31,7 @@
 //! - [`demo`]: demo users per role and paired demo walls (`serve --demo-users`).
 //! - [`simulate`]: the demo feed (`pantau simulate`, `pantau serve --demo-rate`).
 //! - [`geo_area`]: tenant kecamatan polygons from GeoJSON, random points inside them.
+//! - [`stats`]: executive KPIs kept incrementally from the projection's ticket changes (pure).
 
 pub mod admin_cli;
 pub mod auth;
@@ -49,6 +50,7 @@ pub mod shutdown;
 pub mod simulate;
 pub mod sla;
 pub mod state;
+pub mod stats;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;

@@ -61,6 +61,9 @@ pub enum EventBody {
     /// An SLA target of the ticket passed its deadline.
     #[serde(rename = "sla.breached")]
     SlaBreached(SlaMark),
+    /// Pantau flagged the ticket (e.g. `ping_pong`: bounced between agencies).
+    #[serde(rename = "alert.raised")]
+    AlertRaised(Alert),
     /// A numeric gauge (hospital beds, permits in process) reported by a source system.
     #[serde(rename = "resource.updated")]
     ResourceUpdated(Resource),
@@ -80,6 +83,7 @@ impl EventBody {
             EventBody::PriorityChanged(_) => "ticket.priority_changed",
             EventBody::SlaWarning(_) => "sla.warning",
             EventBody::SlaBreached(_) => "sla.breached",
+            EventBody::AlertRaised(_) => "alert.raised",
             EventBody::ResourceUpdated(_) => "resource.updated",
             EventBody::Unknown => "unknown",
         }
@@ -187,6 +191,19 @@ pub struct SlaMark {
     pub target: SlaTarget,
     /// The deadline concerned, RFC 3339 UTC.
     pub deadline: String,
+}
+
+/// An alert Pantau raised on a ticket (emitted by the SLA emitter's lease holder, once).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// What was noticed: `ping_pong` (reassigned between agencies too often).
+    pub kind: String,
+    /// For `ping_pong`: the agency codes the ticket went through, in order.
+    #[serde(default)]
+    pub chain: Vec<String>,
+    /// For `ping_pong`: the changes of agency counted within the window.
+    #[serde(default)]
+    pub reassignments: u32,
 }
 
 /// A numeric gauge from a source system, in the shape the national hospital bed reporting

@@ -10,19 +10,27 @@
 //! - [`sla`]: SLA deadline math over business calendars (pure; server and wall agree).
 //! - [`cursor`]: stream ids (`<ms>-<seq>`) as ordered cursors.
 //! - [`kpi`]: the headline numbers, defined once for snapshots, `/sla` and the wall (pure).
+//! - [`alerts`]: when a ticket is flagged (ping-pong between agencies), pure.
+//! - [`workload`]: open, warning, breached, resolved today per agency and officer (pure).
+//! - [`stats`]: wire types of the executive view (`GET /api/v1/{tenant}/kpis`, forecast).
+//! - [`forecast`]: the breach forecast over open tickets (pure; server and wall agree).
 //! - `fixtures`: sample events for every crate's tests (feature `fixtures`).
 //!
 //! Every message and event carries `v` (the protocol/event version, [`PROTOCOL_VERSION`]).
 
+pub mod alerts;
 pub mod auth;
 pub mod cursor;
 pub mod event;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod forecast;
 pub mod kpi;
 pub mod protocol;
 pub mod sla;
+pub mod stats;
 pub mod ticket;
+pub mod workload;
 
 /// Version of the event schema and the WebSocket protocol carried in every `v` field.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -107,6 +107,48 @@ pub struct TenantInfo {
     /// The agencies (OPD) tickets are routed to, with their names.
     #[serde(default)]
     pub agencies: Vec<AgencyInfo>,
+    /// When a ticket bouncing between agencies is flagged (`alert.raised`, kind `ping_pong`).
+    #[serde(default)]
+    pub ping_pong: PingPongRule,
+}
+
+/// The ping-pong alert's rule: at least `min_reassignments` changes of agency within the
+/// last `window_minutes` (see [`crate::alerts::ping_pong`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PingPongRule {
+    /// Changes of agency that make a ping-pong (0 turns the alert off).
+    #[serde(default = "default_min_reassignments")]
+    pub min_reassignments: u32,
+    /// How far back changes count, minutes.
+    #[serde(default = "default_window_minutes")]
+    pub window_minutes: u32,
+}
+
+fn default_min_reassignments() -> u32 {
+    3
+}
+
+fn default_window_minutes() -> u32 {
+    1440
+}
+
+impl Default for PingPongRule {
+    /// Three changes of agency within a day.
+    fn default() -> Self {
+        PingPongRule {
+            min_reassignments: default_min_reassignments(),
+            window_minutes: default_window_minutes(),
+        }
+    }
+}
+
+/// An officer of an agency, for the console's pickers (`ticket.assigned` names `id`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerInfo {
+    /// Stable id within the tenant (`dlh-budi`).
+    pub id: String,
+    /// Full name (`Budi Santoso`).
+    pub name: String,
 }
 
 /// An agency's code and names, for labels on the wall.
@@ -116,6 +158,9 @@ pub struct AgencyInfo {
     pub code: String,
     pub name_id: String,
     pub name_en: String,
+    /// Its officers, when the tenant lists them (an assignment may then only name these).
+    #[serde(default)]
+    pub officers: Vec<OfficerInfo>,
 }
 
 /// URLs of a tenant's GeoJSON shapes, served with the wall.

@@ -62,6 +62,22 @@ pub struct Ticket {
     /// Deadlines of both targets under the tenant's policy (none without a policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<TicketSla>,
+    /// The agencies the ticket went through: where intake routed it (at creation), then one
+    /// hop per assignment that changed the agency (a new officer alone adds none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agency_chain: Vec<AgencyHop>,
+    /// Kinds of the `alert.raised` events applied (`ping_pong`), each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<String>,
+}
+
+/// One step of a ticket's way through the agencies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyHop {
+    /// Agency code (`dlh`).
+    pub agency: String,
+    /// When the ticket reached it, RFC 3339 UTC.
+    pub at: String,
 }
 
 fn utc(s: &str) -> Option<DateTime<Utc>> {
@@ -103,6 +119,15 @@ impl Ticket {
             resolution_started_at: event.at.clone(),
             pauses: vec![],
             sla: None,
+            agency_chain: r
+                .agency
+                .iter()
+                .map(|agency| AgencyHop {
+                    agency: agency.clone(),
+                    at: event.at.clone(),
+                })
+                .collect(),
+            alerts: vec![],
         })
     }
 
@@ -134,6 +159,12 @@ impl Ticket {
         self.updated_at = event.at.clone();
         match &event.body {
             EventBody::TicketAssigned(a) => {
+                if self.agency.as_deref() != Some(a.agency.as_str()) {
+                    self.agency_chain.push(AgencyHop {
+                        agency: a.agency.clone(),
+                        at: event.at.clone(),
+                    });
+                }
                 self.agency = Some(a.agency.clone());
                 self.officer = a.officer.clone();
                 if self.first_assigned_at.is_none() {
@@ -175,6 +206,11 @@ impl Ticket {
             EventBody::PriorityChanged(p) => self.priority = p.priority,
             EventBody::SlaWarning(m) => push_once(&mut self.sla_warned, m.target),
             EventBody::SlaBreached(m) => push_once(&mut self.sla_breached, m.target),
+            EventBody::AlertRaised(alert) => {
+                if !self.alerts.contains(&alert.kind) {
+                    self.alerts.push(alert.kind.clone());
+                }
+            }
             EventBody::ReportReceived(_) | EventBody::ResourceUpdated(_) | EventBody::Unknown => {}
         }
     }
@@ -226,5 +262,48 @@ mod tests {
         assert_eq!(t.status, TicketStatus::Assigned);
         let k = Kpis::of([&t], utc("2026-11-23T04:00:00Z").unwrap());
         assert_eq!((k.total, k.open, k.open_by_agency["pupr"]), (1, 1, 1));
+    }
+
+    /// The agency chain starts with the intake routing and grows only when an assignment
+    /// changes the agency; an alert's kind is recorded once however often it is applied.
+    #[test]
+    fn agency_chain_and_alerts() {
+        let mut t = Ticket::open(&report("TGR-1", -6.18, 106.64)).unwrap();
+        let step = |at: &str, body: EventBody| crate::fixtures::event("TGR-1", at, body);
+        let assign = |agency: &str, officer: Option<&str>| {
+            EventBody::TicketAssigned(Assignment {
+                agency: agency.into(),
+                officer: officer.map(Into::into),
+                reason: None,
+            })
+        };
+        t.apply(&step("2026-11-23T04:00:00.000Z", assign("dlh", Some("dlh-budi"))));
+        t.apply(&step("2026-11-23T05:00:00.000Z", assign("pupr", None)));
+        t.apply(&step("2026-11-23T06:00:00.000Z", assign("pupr", Some("pupr-andi"))));
+        let hops: Vec<(&str, &str)> = t
+            .agency_chain
+            .iter()
+            .map(|h| (h.agency.as_str(), h.at.as_str()))
+            .collect();
+        assert_eq!(
+            hops,
+            [
+                ("dlh", "2026-11-23T03:00:00.000Z"),
+                ("pupr", "2026-11-23T05:00:00.000Z")
+            ]
+        );
+        let alert = EventBody::AlertRaised(crate::event::Alert {
+            kind: "ping_pong".into(),
+            chain: vec!["dlh".into(), "pupr".into()],
+            reassignments: 1,
+        });
+        t.apply(&step("2026-11-23T07:00:00.000Z", alert.clone()));
+        t.apply(&step("2026-11-23T08:00:00.000Z", alert));
+        assert_eq!(t.alerts, ["ping_pong"]);
+        assert_eq!(t.version, 6);
+        let json = serde_json::to_value(&t).unwrap();
+        assert_eq!(json["agency_chain"][1]["agency"], "pupr");
+        let fresh = serde_json::to_value(Ticket::open(&report("TGR-2", 0.0, 0.0)).unwrap()).unwrap();
+        assert!(fresh.get("alerts").is_none(), "empty lists are left out");
     }
 }

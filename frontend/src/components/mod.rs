@@ -1,6 +1,7 @@
 //! Components, one job each: the wall's, and the screens admin page's.
 
 pub mod banner;
+pub mod forecast;
 pub mod gauges;
 pub mod header;
 pub mod pair_form;

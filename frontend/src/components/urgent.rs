@@ -1,6 +1,7 @@
 //! The urgent list: open tickets closest to (or past) a deadline, with live countdowns from
 //! the server's deadlines and the measured clock offset. A breached ticket is red and its
 //! countdown counts up in minus; the list is never empty of meaning: "all on track" says so.
+//! A ticket flagged for bouncing between agencies (`alert.raised` ping-pong) shows the chain.
 
 use crate::i18n::{self, t, Lang, Text};
 use crate::time;
@@ -69,11 +70,17 @@ pub fn UrgentList(rows: Memo<Vec<UrgentRow>>, now: Signal<f64>, lang: Lang) -> i
                             let place = ticket.kecamatan.as_ref().map(|k| k.name.clone()).unwrap_or_default();
                             let agency = ticket.agency.clone().unwrap_or_default().to_uppercase();
                             let meta = [place, agency, ticket.id.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+                            // A ticket bounced between agencies: the chain, so the room sees who passed it on.
+                            let ping_pong = ticket.alerts.iter().any(|a| a == "ping_pong").then(|| {
+                                let chain = ticket.agency_chain.iter().map(|h| h.agency.to_uppercase()).collect::<Vec<_>>().join(" → ");
+                                view! { <span class="flag ping-pong" data-testid="urgent-ping-pong">"⇄ "{chain}</span> }
+                            });
                             view! {
                                 <li class=class data-testid="urgent-item" data-ticket=ticket.id.clone() data-breached=move || (left() < 0).to_string()>
                                     <span class="urgent-countdown">{move || time::countdown(left())}</span>
                                     <span class="urgent-desc">{ticket.description.clone()}</span>
                                     <span class="urgent-where">
+                                        {ping_pong}
                                         <span class=format!("urgent-cat cat-{}", ticket.category)>{i18n::category(lang, &ticket.category)}</span>
                                         " · "{meta}
                                     </span>

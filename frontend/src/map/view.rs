@@ -49,7 +49,8 @@ struct Shapes {
     generation: u64,
 }
 
-async fn fetch_text(url: &str) -> Option<String> {
+/// The body of `GET url` (same origin), `None` on any failure.
+pub(crate) async fn fetch_text(url: &str) -> Option<String> {
     let window = web_sys::window()?;
     let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
         .await

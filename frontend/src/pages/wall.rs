@@ -14,6 +14,7 @@
 use crate::api;
 use crate::auth::signin_href;
 use crate::components::banner::StaleBanner;
+use crate::components::forecast::ForecastPanel;
 use crate::components::gauges::GaugeList;
 use crate::components::header::{Header, Rotation};
 use crate::components::report_list::ReportList;
@@ -199,7 +200,13 @@ pub fn WallPage(
                 <MapView source tiles board=state.board.read_only() panel=state.panel.read_only() now lang />
                 <section class="side">
                     <UrgentList rows=urgent now lang />
-                    <ReportList newest zone lang />
+                    // `panels=forecast`: the breach forecast in place of the newest reports.
+                    <Show
+                        when=move || state.panel.with(|p| *p != panel::Panel::Forecast)
+                        fallback=move || view! { <ForecastPanel board=state.board.read_only() now lang /> }
+                    >
+                        <ReportList newest zone lang />
+                    </Show>
                 </section>
             </main>
         </div>

@@ -10,20 +10,28 @@
 //! - [`screens`]: pairing wall screens, listing, renaming, revoking them;
 //! - [`events`]: `POST /api/v1/{tenant}/events` (one event or an NDJSON batch);
 //! - [`tickets`]: the ticket API and its commands; the SLA summary;
+//! - [`bulk`]: reassigning a selection of tickets, each judged on its own;
+//! - [`workload`]: open, warning, breached, resolved today per agency and officer;
+//! - [`kpis`]: the executive KPI report (windows, breakdowns, trends, forecast);
+//! - [`export`]: tickets as CSV and GeoJSON, KPIs as CSV, streamed;
 //! - [`open311`]: GeoReport v2 (its own error format, as the spec says);
 //! - [`ws`]: `/ws`, handing the socket to a realtime session;
 //! - [`health`]: `/healthz`, `/readyz`.
 
 pub mod audit;
+pub mod bulk;
 pub mod events;
+pub mod export;
 pub mod extract;
 pub mod guard;
 pub mod headers;
 pub mod health;
+pub mod kpis;
 pub mod open311;
 pub mod screens;
 pub mod session;
 pub mod tickets;
+pub mod workload;
 pub mod ws;
 
 use crate::error::AppError;
@@ -46,6 +54,10 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(events::router())
         .merge(tickets::router())
+        .merge(bulk::router())
+        .merge(workload::router())
+        .merge(kpis::router())
+        .merge(export::router())
         .merge(open311::router())
         .merge(session::router())
         .merge(screens::router())

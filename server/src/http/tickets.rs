@@ -5,16 +5,17 @@
 use super::extract::{LimitedBody, Path, PathTenant, Query};
 use super::guard::Caller;
 use crate::error::AppError;
+use crate::live::LiveTenant;
 use crate::projection::query::{find, TicketQuery};
 use crate::sla::standing::{standing, Standing};
 use crate::state::AppState;
-use crate::validate::{parse_object, validate};
+use crate::validate::{parse_object, validate, Command};
 use crate::write::{self, new_event_id, Accepted};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use pantau_shared::event::{Event, TicketStatus};
+use pantau_shared::event::{Event, EventBody, TicketStatus};
 use pantau_shared::protocol::Kpis;
 use pantau_shared::ticket::Ticket;
 use serde::{Deserialize, Serialize};
@@ -158,6 +159,28 @@ async fn command_ticket(
     object.insert("ticket".into(), ticket_id.into());
     let mut command = validate(&tenant, object, chrono::Utc::now(), new_event_id)?;
     command.event.actor = Some(caller.actor().to_string());
+    require_reason(state.live(&tenant), &command)?;
     let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
+}
+
+/// A reassignment needs a reason (422 naming `reason`): an assignment of a ticket that was
+/// assigned before, as this process's projection knows it. A first assignment needs none.
+fn require_reason(live: &LiveTenant, command: &Command) -> Result<(), AppError> {
+    let EventBody::TicketAssigned(assignment) = &command.event.body else {
+        return Ok(());
+    };
+    let assigned_before = command
+        .event
+        .ticket
+        .as_deref()
+        .and_then(|id| live.read().ticket(id).map(|t| t.first_assigned_at.is_some()))
+        .unwrap_or(false);
+    if assigned_before && assignment.reason.is_none() {
+        return Err(AppError::InvalidField {
+            field: "reason".into(),
+            message: "a reassignment needs a reason".into(),
+        });
+    }
+    Ok(())
 }

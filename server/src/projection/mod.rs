@@ -7,6 +7,7 @@
 
 pub mod query;
 
+use crate::stats::Stats;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody};
 use pantau_shared::protocol::Gauge;
@@ -31,6 +32,10 @@ pub struct Projection {
     /// The tenant's SLA rules (configuration, not state: not part of snapshots).
     #[serde(skip)]
     sla: Arc<SlaConfig>,
+    /// Executive KPI counters, kept from every ticket change (rebuilt by `set_sla`, so not
+    /// part of snapshots).
+    #[serde(skip)]
+    stats: Stats,
 }
 
 impl PartialEq for Projection {
@@ -59,6 +64,7 @@ impl Projection {
         for t in self.tickets.values_mut() {
             t.refresh_sla(&sla);
         }
+        self.stats = Stats::rebuild(self.tickets.values(), &sla);
         self.sla = sla;
     }
 
@@ -79,6 +85,7 @@ impl Projection {
         };
         if let Some(ticket) = touched.and_then(|id| self.tickets.get_mut(id)) {
             ticket.refresh_sla(&self.sla);
+            self.stats.attach(ticket, &self.sla);
         }
         true
     }
@@ -98,6 +105,7 @@ impl Projection {
         for id in touched {
             if let Some(ticket) = self.tickets.get_mut(id) {
                 ticket.refresh_sla(&self.sla);
+                self.stats.attach(ticket, &self.sla);
             }
         }
     }
@@ -116,6 +124,7 @@ impl Projection {
                     None
                 } else {
                     Ticket::open(event).map(|ticket| {
+                        self.stats.detach_new(id);
                         self.tickets.insert(id.clone(), ticket);
                         self.history.insert(id.clone(), vec![cursor]);
                         id.as_str()
@@ -134,6 +143,7 @@ impl Projection {
                 None
             }
             (_, Some(id)) => self.tickets.get_mut(id).map(|ticket| {
+                self.stats.detach(ticket, &self.sla);
                 ticket.apply(event);
                 match self.history.get_mut(id) {
                     Some(h) => h.push(cursor),
@@ -158,6 +168,11 @@ impl Projection {
 
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
         self.tickets.values()
+    }
+
+    /// The executive KPI counters (see [`crate::stats`]).
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// Number of tickets held.

@@ -1,4 +1,4 @@
-//! The one task (per deployment) that appends due SLA events: every tick each process tries
+//! The one task (per deployment) that appends due SLA events and alerts: every tick each process tries
 //! to take or renew the SLA lease; the holder computes what is due in every tenant and
 //! appends it through the idempotent append (deterministic ids), so a failover — or the
 //! projection lagging behind its own appends — never writes an event twice. A new holder
@@ -6,6 +6,7 @@
 //! projection is still catching up is skipped: its state is the past, not the present.
 
 use crate::shutdown::Shutdown;
+use crate::sla::alerts::due_alerts;
 use crate::sla::due::due_events;
 use crate::state::AppState;
 use crate::store::ToAppend;
@@ -56,7 +57,12 @@ async fn run_inner(state: Arc<AppState>, holder: String, mut shutdown: Shutdown)
                 // stream would look overdue. (Scanning it would also hold up the replay.)
                 continue;
             }
-            let due = { due_events(&tenant.id, &live.read(), now) };
+            let due = {
+                let projection = live.read();
+                let mut due = due_events(&tenant.id, &projection, now);
+                due.extend(due_alerts(&tenant.id, &projection, &tenant.ping_pong, now));
+                due
+            };
             if due.is_empty() {
                 continue;
             }

@@ -2,13 +2,14 @@
 //! `config/tenants/*.toml`. Anything inconsistent is refused at start-up with the file and
 //! the field named — ids and codes that are not slugs, a category routed to an unknown
 //! agency, a tile template without {z}/{x}/{y}, SLA rules that do not parse, a time zone
-//! whose offset disagrees with `utc_offset_minutes`.
+//! whose offset disagrees with `utc_offset_minutes`, officers without a name or whose ids
+//! are not slugs or repeat, a ping-pong rule with an empty window.
 
 use super::{Agency, ApiKey, Category, Tenant, TenantError, Tenants};
 use crate::geo_area;
 use crate::sla::policy::{sla_config, CategoryTargets, SlaFile};
 use chrono::{Offset, TimeZone};
-use pantau_shared::protocol::{GeoUrls, TileLayer};
+use pantau_shared::protocol::{GeoUrls, PingPongRule, TileLayer};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,6 +46,9 @@ struct TenantFile {
     public_coordinate_decimals: Option<u32>,
     agencies: Vec<Agency>,
     categories: Vec<Category>,
+    /// `[ping_pong]` min_reassignments, window_minutes (defaults: 3 within 1440).
+    #[serde(default)]
+    ping_pong: PingPongRule,
 }
 
 /// The UTC offset (minutes) of IANA zone `name` now, or why it cannot be used. Indonesia
@@ -55,6 +59,35 @@ fn zone_offset_minutes(name: &str) -> Result<i32, String> {
         .map_err(|_| format!("time_zone {name:?} is not an IANA time zone"))?;
     let now = chrono::Utc::now().naive_utc();
     Ok(zone.offset_from_utc_datetime(&now).fix().local_minus_utc() / 60)
+}
+
+/// Officer ids are slugs (lower-case letters, digits, `_`, `-`), unique in the tenant;
+/// every officer has a name.
+fn check_officers(agencies: &[Agency]) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for agency in agencies {
+        for officer in &agency.officers {
+            let id = &officer.id;
+            let slug = !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+            if !slug {
+                return Err(format!(
+                    "agency {}: officer id {id:?} must be lower-case letters, digits, _ or -",
+                    agency.code
+                ));
+            }
+            if officer.name.trim().is_empty() {
+                return Err(format!("agency {}: officer {id} has no name", agency.code));
+            }
+            if !seen.insert(id.as_str()) {
+                return Err(format!("agency {}: officer id {id} is used twice", agency.code));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn tenant_from_file(
@@ -94,6 +127,10 @@ fn tenant_from_file(
                 c.code, c.agency
             )));
         }
+    }
+    check_officers(&file.agencies).map_err(invalid)?;
+    if file.ping_pong.window_minutes == 0 {
+        return Err(invalid("ping_pong.window_minutes must be at least 1".into()));
     }
     if let Some(tiles) = &file.tiles {
         if !["{z}", "{x}", "{y}"].iter().all(|p| tiles.url.contains(p)) {
@@ -140,6 +177,7 @@ fn tenant_from_file(
         ticket_prefix: file.ticket_prefix,
         agencies: file.agencies,
         categories: file.categories,
+        ping_pong: file.ping_pong,
         api_keys: file.api_keys,
         public_coordinate_decimals: file
             .public_coordinate_decimals

@@ -12,7 +12,7 @@ use crate::geo_area::{self, Area, AreaError};
 use crate::sla::policy::CALENDAR_24X7;
 use geo::Point;
 use pantau_shared::event::{Place, Priority};
-use pantau_shared::protocol::{AgencyInfo, GeoUrls, TenantInfo};
+use pantau_shared::protocol::{AgencyInfo, GeoUrls, OfficerInfo, PingPongRule, TenantInfo};
 use pantau_shared::sla::SlaConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -36,6 +36,18 @@ pub struct Agency {
     pub code: String,
     pub name_id: String,
     pub name_en: String,
+    /// Its officers (`officers = [{ id, name }, …]`); when listed, an assignment to this
+    /// agency may only name one of them.
+    #[serde(default)]
+    pub officers: Vec<OfficerInfo>,
+}
+
+impl Agency {
+    /// Whether `officer` may be named in an assignment to this agency: any, when the
+    /// agency lists no officers; else one of its officers' ids.
+    pub fn accepts_officer(&self, officer: &str) -> bool {
+        self.officers.is_empty() || self.officers.iter().any(|o| o.id == officer)
+    }
 }
 
 /// A complaint category (an Open311 service).
@@ -100,6 +112,8 @@ pub struct Tenant {
     pub geo: GeoUrls,
     /// SLA calendars and policies (shared with walls).
     pub sla: Arc<SlaConfig>,
+    /// When a ticket bouncing between agencies gets a `ping_pong` alert (`[ping_pong]`).
+    pub ping_pong: PingPongRule,
     /// The region's outline.
     pub boundary: Vec<Area>,
     /// Its kecamatan.
@@ -137,8 +151,10 @@ impl Tenant {
                     code: a.code.clone(),
                     name_id: a.name_id.clone(),
                     name_en: a.name_en.clone(),
+                    officers: a.officers.clone(),
                 })
                 .collect(),
+            ping_pong: self.ping_pong,
         }
     }
 

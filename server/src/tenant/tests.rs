@@ -132,3 +132,49 @@ fn time_zone_must_agree_with_the_offset() {
     let ok = with_tangerang_file(&text("Asia/Makassar", 480)).unwrap();
     assert_eq!(ok.get("tangerang").unwrap().utc_offset_minutes, 480);
 }
+
+/// Officers per agency and the ping-pong rule load from the shipped file and reach the
+/// wall's tenant info; an agency with officers accepts only theirs, one without any.
+#[test]
+fn officers_and_ping_pong_rule_load() {
+    let tenants = demo();
+    let tgr = tenants.get("tangerang").unwrap();
+    let dlh = tgr.agency("dlh").unwrap();
+    assert!(dlh.officers.len() >= 2);
+    assert!(dlh.accepts_officer("dlh-budi"));
+    assert!(!dlh.accepts_officer("pupr-andi"));
+    let info = tgr.info();
+    assert_eq!(info.agencies[0].officers[0].name, "Budi Santoso");
+    assert_eq!(
+        (info.ping_pong.min_reassignments, info.ping_pong.window_minutes),
+        (3, 1440)
+    );
+    let mut open = dlh.clone();
+    open.officers.clear();
+    assert!(open.accepts_officer("anyone"));
+}
+
+/// A file without `[ping_pong]` gets the default rule; a set one is kept; an empty window,
+/// an officer id that is not a slug and an id used twice are refused naming the field.
+#[test]
+fn ping_pong_rule_and_officers_are_checked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("config/tenants/tangerang.toml")).unwrap();
+    let rule = "[ping_pong]\nmin_reassignments = 3\nwindow_minutes = 1440\n";
+    assert!(text.contains(rule));
+    let without = with_tangerang_file(&text.replace(rule, "")).unwrap();
+    assert_eq!(without.get("tangerang").unwrap().ping_pong, PingPongRule::default());
+    let set =
+        with_tangerang_file(&text.replace(rule, "[ping_pong]\nmin_reassignments = 4\nwindow_minutes = 60\n")).unwrap();
+    assert_eq!(
+        set.get("tangerang").unwrap().ping_pong,
+        PingPongRule {
+            min_reassignments: 4,
+            window_minutes: 60
+        }
+    );
+    let err = |text: String| with_tangerang_file(&text).unwrap_err().to_string();
+    assert!(err(text.replace(rule, "[ping_pong]\nwindow_minutes = 0\n")).contains("ping_pong.window_minutes"));
+    assert!(err(text.replace("\"dlh-budi\"", "\"Budi!\"")).contains("officer id"));
+    assert!(err(text.replace("\"dlh-siti\"", "\"dlh-budi\"")).contains("used twice"));
+}

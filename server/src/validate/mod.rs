@@ -144,12 +144,19 @@ pub fn validate(
         "ticket.assigned" => {
             let ticket = ticket_id(&incoming.ticket)?;
             let agency = incoming.agency.ok_or_else(|| invalid("agency", "is required"))?;
-            if tenant.agency(&agency).is_none() {
-                return Err(invalid("agency", format!("unknown agency {agency:?}")));
+            let known = tenant
+                .agency(&agency)
+                .ok_or_else(|| invalid("agency", format!("unknown agency {agency:?}")))?;
+            let officer = optional_text("officer", incoming.officer, 200)?;
+            if let Some(officer) = officer.as_deref().filter(|o| !known.accepts_officer(o)) {
+                return Err(invalid(
+                    "officer",
+                    format!("{officer:?} is not an officer of {}", known.code),
+                ));
             }
             let body = EventBody::TicketAssigned(Assignment {
                 agency,
-                officer: optional_text("officer", incoming.officer, 200)?,
+                officer,
                 reason: optional_text("reason", incoming.reason, MAX_NOTE_CHARS)?,
             });
             (Some(ticket), body)
@@ -177,8 +184,8 @@ pub fn validate(
             )
         }
         "resource.updated" => (None, resource(incoming)?),
-        "sla.warning" | "sla.breached" => {
-            return Err(invalid("type", "SLA events are emitted by Pantau itself"));
+        "sla.warning" | "sla.breached" | "alert.raised" => {
+            return Err(invalid("type", "SLA events and alerts are emitted by Pantau itself"));
         }
         other => return Err(invalid("type", format!("unsupported event type {other:?}"))),
     };

@@ -59,7 +59,7 @@ fn keeps_client_id_and_converts_time() {
 #[test]
 fn accepts_ticket_commands() {
     let c = parse(
-        r#"{"type":"ticket.assigned","ticket":"TGR-000007","agency":"pupr","officer":"Budi","expected_version":3}"#,
+        r#"{"type":"ticket.assigned","ticket":"TGR-000007","agency":"pupr","officer":"pupr-andi","expected_version":3}"#,
     )
     .unwrap();
     assert_eq!(c.event.ticket.as_deref(), Some("TGR-000007"));
@@ -101,6 +101,18 @@ fn names_the_bad_field() {
         ),
         (r#"{"type":"ticket.exploded"}"#.to_string(), "type"),
         (r#"{"type":"sla.breached","ticket":"TGR-1"}"#.to_string(), "type"),
+        (
+            r#"{"type":"alert.raised","ticket":"TGR-1","kind":"ping_pong"}"#.to_string(),
+            "type",
+        ),
+        (
+            r#"{"type":"ticket.assigned","ticket":"TGR-1","agency":"pupr","officer":"dlh-budi"}"#.to_string(),
+            "officer",
+        ),
+        (
+            r#"{"type":"ticket.assigned","ticket":"TGR-1","agency":"kominfo"}"#.to_string(),
+            "agency",
+        ),
         (
             r#"{"type":"report.received","description":"x","lat":0,"lon":0}"#.to_string(),
             "category",

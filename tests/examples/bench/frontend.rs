@@ -372,9 +372,31 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// A page to trace: its path, the JavaScript condition that says it shows all `tickets`, the
+/// screenshot's name, and whether to keep scrolling its queue while traced.
+pub struct Page {
+    pub path: &'static str,
+    pub ready: fn(usize) -> String,
+    pub shot: &'static str,
+    pub scroll: Option<&'static str>,
+}
+
+/// The wall: ready when its map has every ticket.
+pub const WALL: Page = Page {
+    path: "/",
+    ready: |tickets| format!("document.querySelector('[data-testid=map]')?.dataset.markers === '{tickets}'"),
+    shot: "wall-10k-tickets.png",
+    scroll: None,
+};
+
 /// Run step 7: bundle sizes, then a wall with `tickets` tickets, `share` of them changing
 /// each second, traced for `seconds`.
 pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigures {
+    measure_page(&WALL, tickets, share, seconds).await
+}
+
+/// [`measure`] for any page.
+pub async fn measure_page(page: &Page, tickets: usize, share: f64, seconds: u64) -> FrontendFigures {
     let (wasm_bytes, js_bytes, bundle_brotli) = bundle_sizes();
     let redis = RedisServer::start().await;
     let cap = (tickets * 2).to_string();
@@ -383,16 +405,17 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     let pantau = Pantau::start_with(&redis, &["--snapshot-max-tickets", &cap, "--dist-dir", &dist]).await;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let ids = seed(&pantau, tickets, &mut rng).await;
-    let (_wall, mut cdp) = traced_wall(&format!("{}/", pantau.base), &pantau.admin).await;
+    let (_wall, mut cdp) = traced_wall(&pantau.url(page.path), &pantau.admin).await;
     let loaded = Instant::now();
     let want = format!(
-        "document.querySelector('[data-testid=map]')?.dataset.markers === '{tickets}' && \
-         document.querySelector('[data-testid=conn-status]')?.dataset.state === 'live'"
+        "({}) && document.querySelector('[data-testid=conn-status]')?.dataset.state === 'live'",
+        (page.ready)(tickets)
     );
     while cdp.eval(&want).await != json!(true) {
         assert!(
             loaded.elapsed() < Duration::from_secs(90),
-            "the wall never showed {tickets} tickets"
+            "{} never showed {tickets} tickets",
+            page.path
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -406,6 +429,15 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     tokio::time::sleep(warm).await;
     cdp.eval("window.__frames = 0; (function f() { window.__frames++; requestAnimationFrame(f); })(); 0")
         .await;
+    if let Some(css) = page.scroll {
+        // Someone working the queue: scroll through it, down and back up, all the time traced.
+        cdp.eval(&format!(
+            "(function() {{ const q = document.querySelector('{css}'); let d = 1; setInterval(() => {{ \
+             if (q.scrollTop + q.clientHeight >= q.scrollHeight - 1) d = -1; if (q.scrollTop <= 0) d = 1; \
+             q.scrollTop += d * 600; }}, 100); }})(); 0"
+        ))
+        .await;
+    }
     let categories = "-*,devtools.timeline,disabled-by-default-devtools.timeline,toplevel";
     cdp.call(
         "Tracing.start",
@@ -449,13 +481,13 @@ pub async fn measure(tickets: usize, share: f64, seconds: u64) -> FrontendFigure
     if let Some(png) = shot["data"].as_str() {
         use base64::Engine;
         let bytes = base64::engine::general_purpose::STANDARD.decode(png).unwrap();
-        std::fs::write(dir.join("wall-10k-tickets.png"), bytes).unwrap();
+        std::fs::write(dir.join(page.shot), bytes).unwrap();
     }
     let sent = load.await.unwrap();
     assert!(sent > 0, "the load generator sent nothing");
     // The trace itself, to open in Chromium's DevTools (Performance → Load profile).
     std::fs::write(
-        dir.join("wall-trace.json"),
+        dir.join(page.shot.replace(".png", "-trace.json")),
         serde_json::to_vec(&json!({"traceEvents": trace})).unwrap(),
     )
     .unwrap();

@@ -12,13 +12,14 @@
 //! - [`histogram`]: latency quantiles.
 //! - [`sys`]: CPU time, RSS and socket memory from `/proc`.
 //! - one module per step: [`ingest`] (1, 2), [`latency`] (3), [`fanout`] (4), [`idle`] (5),
-//!   [`cold_start`] (6), [`frontend`] (7).
+//!   [`cold_start`] (6), [`frontend`] (7), [`console`] (8).
 //!
 //! A step is `async fn run() -> anyhow::Result<Vec<Row>>`; adding one is one entry in [`STEPS`].
 
 mod baseline;
 mod clients;
 mod cold_start;
+mod console;
 mod fanout;
 mod frontend;
 mod histogram;
@@ -46,6 +47,7 @@ const STEPS: &[(&str, Step)] = &[
     ("idle", || Box::pin(idle::run())),
     ("cold_start", || Box::pin(cold_start::run())),
     ("frontend", || Box::pin(frontend::run())),
+    ("console", || Box::pin(console::run())),
 ];
 
 /// The most any one step may take before it is abandoned (and its processes killed).

@@ -1,0 +1,52 @@
+//! Step 8: the supervisor console with 10,000 open tickets, 10% changing each second, while
+//! someone scrolls its queue up and down — traced exactly as the wall is in step 7 (main-thread
+//! time per frame, long tasks, animation frames). The console signs in as the harness's
+//! superadmin, who may use it.
+
+use crate::frontend::{measure_page, Page};
+use crate::report::{Row, Target};
+
+/// The console: ready when its queue counts every ticket.
+const CONSOLE: Page = Page {
+    path: "/console",
+    ready: |tickets| format!("document.querySelector('[data-testid=queue-count] strong')?.textContent === '{tickets}'"),
+    shot: "console-10k-tickets.png",
+    scroll: Some("[data-testid=queue]"),
+};
+
+pub async fn run() -> anyhow::Result<Vec<Row>> {
+    let f = measure_page(&CONSOLE, 10_000, 0.10, 15).await;
+    println!(
+        "console: {} tickets, {} changes/s, {} frames traced while scrolling",
+        f.tickets, f.changes_per_sec, f.frames
+    );
+    let step = "console";
+    Ok(vec![
+        Row::alone(
+            step,
+            "frame time p50 (ms, main thread per 16.7 ms frame)",
+            f.frame_p50_ms,
+            Target::None,
+        ),
+        Row::alone(
+            step,
+            "frame time p95 (ms, 10k tickets, 10%/s, scrolling)",
+            f.frame_p95_ms,
+            Target::None,
+        ),
+        Row::alone(step, "frame time p99 (ms)", f.frame_p99_ms, Target::None),
+        Row::alone(
+            step,
+            "long tasks (> 50 ms) while traced",
+            f.long_tasks as f64,
+            Target::AtMost(0.0),
+        ),
+        Row::alone(step, "longest task (ms)", f.longest_task_ms, Target::None),
+        Row::alone(
+            step,
+            "animation frames per second (60 = none missed)",
+            f.raf_per_sec,
+            Target::None,
+        ),
+    ])
+}
