@@ -1,5 +1,6 @@
-//! Who is signed in, small in the wall header's right corner: name and role, a "Screens"
-//! link for admins, and sign-out. It takes no room from the wall's numbers.
+//! Who is signed in, small in the wall header's right corner: name and role, links to the
+//! console (operators and up), the KPI page (executives and up) and "Screens" (admins), and
+//! sign-out. It takes no room from the wall's numbers.
 
 use crate::api::{self, Method};
 use crate::auth::{manages_screens, ADMIN_SCREENS_PATH, SIGNIN_PATH};
@@ -26,6 +27,21 @@ pub fn UserBadge(user: SessionInfo, lang: Lang) -> impl IntoView {
             </a>
         }
     });
+    // The pages this person's role works in, one click from the wall.
+    let console_link = crate::pages::console::commands::uses_console(&user.role).then(|| {
+        view! {
+            <a class="user-link" href=crate::auth::CONSOLE_PATH data-testid="console-link">
+                {t(lang, Text::Console)}
+            </a>
+        }
+    });
+    let kpi_link = crate::auth::reads_kpis(&user.role).then(|| {
+        view! {
+            <a class="user-link" href=crate::auth::KPI_PATH data-testid="kpi-link">
+                "KPI"
+            </a>
+        }
+    });
     let csrf = user.csrf.clone();
     view! {
         <div class="user-badge" data-testid="user-badge">
@@ -36,6 +52,8 @@ pub fn UserBadge(user: SessionInfo, lang: Lang) -> impl IntoView {
                 </span>
             </div>
             <div class="user-actions">
+                {console_link}
+                {kpi_link}
                 {admin_link}
                 <button type="button" class="user-signout" data-testid="signout" on:click=move |_| sign_out(csrf.clone())>
                     {t(lang, Text::SignOut)}
