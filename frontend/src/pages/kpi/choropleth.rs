@@ -12,7 +12,6 @@ use crate::time::{format_count, percent};
 use leptos::prelude::*;
 use pantau_shared::stats::BreakdownRow;
 use std::fmt::Write;
-use wasm_bindgen::JsCast;
 
 /// The drawing's size in `viewBox` units.
 const WIDTH: f64 = 600.0;
@@ -119,20 +118,6 @@ fn value(row: &BreakdownRow, measure: Measure) -> Option<f64> {
     }
 }
 
-/// The text of a file at `url` on this site (the GeoJSON under `/geo/`).
-async fn fetch_text(url: &str) -> Option<String> {
-    let window = web_sys::window()?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
-        .await
-        .ok()?;
-    let response: web_sys::Response = response.dyn_into().ok()?;
-    if !response.ok() {
-        return None;
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?).await.ok()?;
-    text.as_string()
-}
-
 /// The map's SVG and legend as markup: each kecamatan of `areas` shaded by its row of
 /// `rows` for `measure` (a kecamatan without a row has no backlog and no compliance), with
 /// its name and value as a tooltip.
@@ -188,7 +173,7 @@ pub fn KecamatanMap(geo_url: Signal<Option<String>>, rows: Memo<Vec<BreakdownRow
         if url.is_some() && loaded.as_ref() != Some(&url) {
             let u = url.clone().unwrap_or_default();
             leptos::task::spawn_local(async move {
-                match fetch_text(&u).await.map(|t| parse(&t)) {
+                match crate::map::view::fetch_text(&u).await.map(|t| parse(&t)) {
                     Some(Ok(shapes)) => areas.set(paths(&shapes)),
                     _ => leptos::logging::warn!("cannot load {u}"),
                 }
