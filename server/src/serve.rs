@@ -109,7 +109,7 @@ async fn serve(
     let mut tasks = JoinSet::new();
     for tenant in state.tenants.iter() {
         let channel = state.hub.channel(&tenant.id).expect("hub has every tenant").clone();
-        let live = state.live.get(&tenant.id).expect("live state for every tenant").clone();
+        let live = state.live_handle(tenant).clone();
         let client = state.store.client().clone();
         let coalesce = Duration::from_millis(state.config.coalesce_ms);
         let (id, stop) = (tenant.id.clone(), shutdown.clone());

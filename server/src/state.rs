@@ -63,6 +63,12 @@ impl AppState {
 
     /// The live state of a served tenant (every tenant has one from start-up on).
     pub fn live(&self, tenant: &Tenant) -> &LiveTenant {
+        self.live_handle(tenant)
+    }
+
+    /// [`AppState::live`] as a shared handle, for work that outlives the request's borrow
+    /// (a streamed export, a tailer).
+    pub fn live_handle(&self, tenant: &Tenant) -> &Arc<LiveTenant> {
         self.live.get(&tenant.id).expect("live state for every tenant")
     }
 }

@@ -169,11 +169,7 @@ async fn export_tickets_csv(
     PathTenant(tenant): PathTenant,
     Query(params): Query<TicketParams>,
 ) -> Result<Response, AppError> {
-    let live = state
-        .live
-        .get(&tenant.id)
-        .cloned()
-        .ok_or_else(|| AppError::UnknownTenant(tenant.id.clone()))?;
+    let live = state.live_handle(&tenant).clone();
     let ids = select(&live, &tenant, &params)?;
     let zone = Zone::east(tenant.utc_offset_minutes);
     let now = Utc::now();
@@ -194,11 +190,7 @@ async fn export_tickets_geojson(
     PathTenant(tenant): PathTenant,
     Query(params): Query<TicketParams>,
 ) -> Result<Response, AppError> {
-    let live = state
-        .live
-        .get(&tenant.id)
-        .cloned()
-        .ok_or_else(|| AppError::UnknownTenant(tenant.id.clone()))?;
+    let live = state.live_handle(&tenant).clone();
     let ids = select(&live, &tenant, &params)?;
     let zone = Zone::east(tenant.utc_offset_minutes);
     let now = Utc::now();
