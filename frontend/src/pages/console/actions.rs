@@ -207,7 +207,7 @@ pub fn Actions(c: Console, id: String) -> impl IntoView {
             if let Ok(p) = serde_json::from_value::<Priority>(priority.get_untracked().into()) { act(Command::Priority(p)); }
         }>
             <h3>{tr(lang, Key::Priority)}</h3>
-            <select node_ref=priority_at data-testid="priority-select" prop:value=move || priority.get() on:change=move |e| priority.set(event_target_value(&e))>
+            <select node_ref=priority_at aria-label=tr(lang, Key::Priority) data-testid="priority-select" prop:value=move || priority.get() on:change=move |e| priority.set(event_target_value(&e))>
                 <option value="" disabled=true>"—"</option>
                 {[Priority::Low, Priority::Medium, Priority::High, Priority::Critical].map(|p| {
                     let v = serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
@@ -229,7 +229,7 @@ pub fn Actions(c: Console, id: String) -> impl IntoView {
                 }
             }>
                 <h3>{tr(lang, Key::Status)}</h3>
-                <select node_ref=status_at data-testid="status-select" prop:value=move || status.get() on:change=move |e| status.set(event_target_value(&e))>
+                <select node_ref=status_at aria-label=tr(lang, Key::Status) data-testid="status-select" prop:value=move || status.get() on:change=move |e| status.set(event_target_value(&e))>
                     <option value="" disabled=true>"—"</option>
                     {move || next_statuses().into_iter().map(|s| view! { <option value=s.as_str()>{i18n::status(lang, s)}</option> }).collect_view()}
                 </select>
@@ -243,7 +243,7 @@ pub fn Actions(c: Console, id: String) -> impl IntoView {
                 if !text.is_empty() { act(Command::Comment(text)); }
             }>
                 <h3>{tr(lang, Key::Comment)}</h3>
-                <textarea node_ref=comment_at data-testid="comment-text" rows="2" prop:value=move || comment.get() on:input=move |e| comment.set(event_target_value(&e))></textarea>
+                <textarea node_ref=comment_at aria-label=tr(lang, Key::Comment) data-testid="comment-text" rows="2" prop:value=move || comment.get() on:input=move |e| comment.set(event_target_value(&e))></textarea>
                 <button type="submit" class="button secondary" data-testid="comment-submit">{tr(lang, Key::SendComment)}</button>
             </form>
             <p class=move || match notice.get() { Some((true, _)) => "notice ok", Some((false, _)) => "notice bad", None => "notice" }

@@ -184,7 +184,7 @@ fn Row(c: Console, ticket: Ticket) -> impl IntoView {
             data-ticket=ticket.id.clone()
             data-agency=ticket.agency.clone().unwrap_or_default()
             data-version=ticket.version
-            aria-selected=move || c.selected.with(|s| s.as_deref() == Some(id.get_value().as_str())).to_string()
+            aria-current=move || c.selected.with(|s| s.as_deref() == Some(id.get_value().as_str())).to_string()
             on:click=move |_| c.selected.set(Some(id.get_value()))
         >
             {checkbox}

@@ -83,7 +83,7 @@ pub fn WorkloadPanel(c: Console) -> impl IntoView {
                             let load = l.clone();
                             view! {
                                 <tr class=class data-testid="workload-row" data-agency=l.agency.clone() data-officer=l.officer.clone().unwrap_or_default()
-                                    aria-selected=move || chosen().to_string() on:click=move |_| pick(&load)>
+                                    aria-current=move || chosen().to_string() on:click=move |_| pick(&load)>
                                     <th scope="row"><button type="button" class="link">{name}</button></th>
                                     <td data-testid="load-open">{l.open}</td>
                                     <td>{l.in_progress}</td>
