@@ -8,8 +8,8 @@ use futures_util::future::join_all;
 use pantau_e2e::{report, Pantau, RedisServer};
 use serde_json::json;
 
-/// Tickets raced at once (each a resolved ticket that one server closes while the other
-/// reopens it: either order makes the second move invalid).
+/// Tickets raced at once (each a resolved ticket that one server closes, by validating its
+/// follow-up, while the other reopens it: either order makes the second move invalid).
 const TICKETS: usize = 40;
 
 /// With two processes, a move made invalid by the other process's write is still refused.
@@ -50,9 +50,11 @@ async fn two_servers_never_store_an_invalid_move() {
     let race = tickets.iter().map(|ticket| {
         let (a, b) = (&a, &b);
         async move {
-            let path = format!("/api/v1/tangerang/tickets/{ticket}/status");
-            let (closed, reopened) = (json!({"status": "closed"}), json!({"status": "in_progress"}));
-            let (close, reopen) = (a.post(&path, &closed), b.post(&path, &reopened));
+            // Tangerang validates follow-ups: a validator's acceptance closes the ticket.
+            let validate = format!("/api/v1/tangerang/tickets/{ticket}/validate");
+            let status = format!("/api/v1/tangerang/tickets/{ticket}/status");
+            let (accepted, reopened) = (json!({"accepted": true}), json!({"status": "in_progress"}));
+            let (close, reopen) = (a.post(&validate, &accepted), b.post(&status, &reopened));
             let ((s1, b1), (s2, b2)) = tokio::join!(close, reopen);
             (ticket.clone(), s1, b1, s2, b2)
         }
@@ -75,8 +77,10 @@ async fn two_servers_never_store_an_invalid_move() {
         let moves = stored
             .iter()
             .map(|(_, e)| e)
-            .filter(|e| e["ticket"] == ticket.as_str() && e["type"] == "ticket.status_changed")
-            .filter(|e| e["status"] != "resolved")
+            .filter(|e| e["ticket"] == ticket.as_str())
+            .filter(|e| {
+                e["type"] == "ticket.validated" || (e["type"] == "ticket.status_changed" && e["status"] != "resolved")
+            })
             .count();
         assert_eq!(moves, 1, "{ticket}: exactly one move after resolved is stored");
     }

@@ -9,6 +9,7 @@
 //! - `/console`: the supervisor console (operators and up; others are told they may not).
 //! - `/kpi`: the executive view (executives, admins, the superadmin; others are told they
 //!   may not).
+//! - `/lapor/<ticket>` (and `/lapor`): the citizen's status page, no sign-in.
 //! - `/signin`: sign-in; `/admin/screens`: pairing and managing screens (admins; others are
 //!   told they may not, the signed-out sign in first).
 
@@ -19,6 +20,7 @@ use crate::nav::{query_param, set_document_lang};
 use crate::pages::admin_screens::ScreensAdmin;
 use crate::pages::console::ConsolePage;
 use crate::pages::kpi::KpiPage;
+use crate::pages::lapor::{ticket_in_path, LaporPage, LAPOR_PATH};
 use crate::pages::pairing::PairingPage;
 use crate::pages::signin::SignInPage;
 use crate::pages::wall::{LiveWall, Viewer, WallSetup};
@@ -40,6 +42,7 @@ enum Route {
     AdminScreens,
     Console,
     Kpi,
+    Lapor,
 }
 
 /// The page at `path` (a trailing slash is ignored; unknown paths show the wall, as before).
@@ -55,6 +58,8 @@ fn route(path: &str) -> Route {
         Route::Console
     } else if path == crate::auth::KPI_PATH {
         Route::Kpi
+    } else if path == LAPOR_PATH || path.starts_with("/lapor/") {
+        Route::Lapor
     } else {
         Route::Wall
     }
@@ -109,6 +114,10 @@ pub async fn start() {
         return;
     }
     match route(&path) {
+        Route::Lapor => {
+            let ticket = ticket_in_path(&path);
+            show(move || view! { <LaporPage ticket lang /> });
+        }
         Route::SignIn => {
             let next = query_param("next");
             show(move || view! { <SignInPage lang next /> });
@@ -209,6 +218,9 @@ mod tests {
         assert_eq!(route("/console"), Route::Console);
         assert_eq!(route("/kpi"), Route::Kpi);
         assert_eq!(route("/kpi/"), Route::Kpi);
+        assert_eq!(route("/lapor/TGR-000001"), Route::Lapor);
+        assert_eq!(route("/lapor"), Route::Lapor);
+        assert_eq!(route("/laporan"), Route::Wall);
         assert_eq!(route("/somewhere"), Route::Wall);
     }
 

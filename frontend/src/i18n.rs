@@ -280,6 +280,8 @@ pub fn status(lang: Lang, s: TicketStatus) -> &'static str {
         (Closed, Lang::En) => "Closed",
         (Rejected, Lang::Id) => "Ditolak",
         (Rejected, Lang::En) => "Rejected",
+        (Merged, Lang::Id) => "Digabung",
+        (Merged, Lang::En) => "Merged",
     }
 }
 

@@ -18,7 +18,8 @@
 //! - `panel`: the panels the wall shows or rotates through (whole city, one agency; pure).
 //! - `map/*`: the canvas map: shapes, projection, counting, clustering, colours.
 //! - `pages/wall`: the wall display; `pages/signin`, `pages/pairing` (`/wall` before pairing),
-//!   `pages/admin_screens`; `pages/kpi/*` (`/kpi`, the executive view).
+//!   `pages/admin_screens`; `pages/kpi/*` (`/kpi`, the executive view); `pages/lapor`
+//!   (`/lapor/<ticket>`, the citizen's status page).
 //! - `components/*`: the header, stale banner, KPI tiles, gauges, urgent list, report list,
 //!   user badge; the pairing form and screen list of the admin page. Each takes only the
 //!   signals it shows.

@@ -149,6 +149,12 @@ impl Board {
                         entry.ticket.refresh_sla(&self.sla);
                         entry.at = Instants::of(&entry.ticket);
                     }
+                    if let Some(primary) = e.body.primary().and_then(|p| self.tickets.get_mut(p)) {
+                        primary.ticket.link(id, &e.body);
+                        if let Some(touched) = &mut self.touched {
+                            touched.push(primary.ticket.id.clone());
+                        }
+                    }
                 }
                 (EventBody::ResourceUpdated(r), None) => {
                     self.gauges.insert(

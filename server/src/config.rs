@@ -66,6 +66,9 @@ pub struct ServeConfig {
     /// Directory for the private redis-server's data.
     #[arg(long, env = "PANTAU_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// Folder for photo evidence (a folder per tenant); default `<data-dir>/media`.
+    #[arg(long, env = "PANTAU_MEDIA_DIR")]
+    pub media_dir: Option<PathBuf>,
     /// The redis-server executable used when `REDIS_URL` is unset.
     #[arg(long, env = "PANTAU_REDIS_SERVER", default_value = "redis-server")]
     pub redis_server_bin: String,

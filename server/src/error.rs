@@ -28,6 +28,9 @@ pub enum AppError {
     /// The body exceeds the configured limit.
     #[error("request body exceeds {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// An uploaded file (a multipart part, `field`) exceeds its limit.
+    #[error("{field} exceeds the limit of {limit} bytes")]
+    FileTooLarge { field: &'static str, limit: u64 },
     /// Something named in the URL does not exist.
     #[error("{what} not found")]
     NotFound { what: String, field: &'static str },
@@ -60,6 +63,9 @@ pub enum AppError {
     /// The auth records could not be read or written.
     #[error("auth store unavailable")]
     Auth(#[source] AuthError),
+    /// The photo store could not be read or written.
+    #[error("media store unavailable")]
+    Media(#[source] crate::media::MediaError),
 }
 
 impl From<StoreError> for AppError {
@@ -73,7 +79,12 @@ impl From<StoreError> for AppError {
             },
             StoreError::InvalidTransition { ticket, from, to } => AppError::Conflict {
                 code: "invalid_transition",
-                message: format!("ticket {ticket} cannot move from {from} to {to}"),
+                message: if (from.as_str(), to.as_str()) == ("resolved", "closed") {
+                    // Only with the tenant's validation step: otherwise the move is allowed.
+                    format!("ticket {ticket} waits for validation: POST …/validate closes it")
+                } else {
+                    format!("ticket {ticket} cannot move from {from} to {to}")
+                },
                 field: "status",
                 current_version: None,
             },
@@ -120,14 +131,14 @@ impl AppError {
             AppError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnknownTenant(_) => StatusCode::NOT_FOUND,
-            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge { .. } | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Unauthenticated(_) | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Store(_) | AppError::Auth(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(_) | AppError::Auth(_) | AppError::Media(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -137,14 +148,14 @@ impl AppError {
             AppError::MalformedJson(_) => "malformed_json",
             AppError::InvalidField { .. } => "invalid_field",
             AppError::UnknownTenant(_) => "unknown_tenant",
-            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::PayloadTooLarge { .. } | AppError::FileTooLarge { .. } => "payload_too_large",
             AppError::NotFound { .. } => "not_found",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::Conflict { code, .. } => code,
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::BadCredentials => "bad_credentials",
             AppError::Forbidden { code, .. } | AppError::TooManyRequests { code, .. } => code,
-            AppError::Store(_) | AppError::Auth(_) => "store_unavailable",
+            AppError::Store(_) | AppError::Auth(_) | AppError::Media(_) => "store_unavailable",
         }
     }
 
@@ -153,6 +164,7 @@ impl AppError {
         match self {
             AppError::InvalidField { field, .. } => Some(field),
             AppError::UnknownTenant(_) => Some("tenant"),
+            AppError::FileTooLarge { field, .. } => Some(field),
             AppError::NotFound { field, .. } | AppError::Conflict { field, .. } => Some(field),
             _ => None,
         }
@@ -184,6 +196,9 @@ impl IntoResponse for AppError {
         }
         if let AppError::Auth(cause) = &self {
             tracing::error!(error = %cause, "auth store failed");
+        }
+        if let AppError::Media(cause) = &self {
+            tracing::error!(error = %cause, "media store failed");
         }
         let mut response = (status, Json(json!({ "error": self.body() }))).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {

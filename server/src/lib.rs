@@ -32,15 +32,22 @@
 //! - [`simulate`]: the demo feed (`pantau simulate`, `pantau serve --demo-rate`).
 //! - [`geo_area`]: tenant kecamatan polygons from GeoJSON, random points inside them.
 //! - [`stats`]: executive KPIs kept incrementally from the projection's ticket changes (pure).
+//! - [`webhooks`]: outbound webhooks to agency systems: the outbox (a consumer group on each
+//!   tenant's stream), signed deliveries with retries, the delivery log.
+//! - [`media`]: photo evidence: the store behind a trait (disk now), type sniffing, EXIF
+//!   time and position, the after-photo check (pure), thumbnails.
+//! - [`duplicates`]: candidate duplicate reports and the merge/unmerge checks (pure).
 
 pub mod admin_cli;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod duplicates;
 pub mod error;
 pub mod geo_area;
 pub mod http;
 pub mod live;
+pub mod media;
 pub mod open311;
 pub mod projection;
 pub mod realtime;
@@ -55,4 +62,5 @@ pub mod store;
 pub mod telemetry;
 pub mod tenant;
 pub mod validate;
+pub mod webhooks;
 pub mod write;

@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+pub mod updates;
+
 /// The GeoReport v2 specification this API implements.
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
 /// Changeset date of this endpoint's behaviour (bump when it changes).
@@ -234,6 +236,9 @@ pub fn param_name(field: &str) -> &str {
         "category" => "service_code",
         "address" => "address_string",
         "media_urls" | "media_urls[0]" => "media_url",
+        // `servicerequestupdates`: the description becomes a note or a comment's text.
+        "note" | "text" => "description",
+        "ticket" => "service_request_id",
         other => other,
     }
 }

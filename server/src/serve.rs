@@ -137,6 +137,9 @@ async fn serve(
         })
         .await;
     });
+    crate::webhooks::start(&state, addr, &shutdown, &mut tasks)
+        .await
+        .context("cannot start the webhook workers")?;
     seed_config_keys(&state).await?;
     if state.config.demo_users {
         crate::demo::set_up(&state, &format!("http://{addr}"))

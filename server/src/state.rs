@@ -4,6 +4,8 @@ use crate::auth::rate::RateLimiter;
 use crate::auth::store::{AuthStore, SessionLimits};
 use crate::config::ServeConfig;
 use crate::live::LiveTenant;
+use crate::media::disk::DiskStore;
+use crate::media::MediaStore;
 use crate::realtime::hub::Hub;
 use crate::shutdown::Shutdown;
 use crate::store::Store;
@@ -29,6 +31,8 @@ pub struct AppState {
     pub live: HashMap<String, Arc<LiveTenant>>,
     /// Flipped on SIGINT/SIGTERM; sessions close when it is.
     pub shutdown: Shutdown,
+    /// Photo evidence (`--media-dir`, default `<data-dir>/media`).
+    pub media: Arc<dyn MediaStore>,
 }
 
 impl AppState {
@@ -49,7 +53,12 @@ impl AppState {
             absolute: std::time::Duration::from_secs(config.session_absolute_secs),
         };
         let auth = AuthStore::new(store.connection(), limits);
+        let media_dir = config
+            .media_dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("media"));
         AppState {
+            media: Arc::new(DiskStore::new(media_dir)),
             key_limits: RateLimiter::new(config.key_rate, config.key_burst),
             config,
             tenants,

@@ -64,6 +64,7 @@ pub async fn submit_many(
                     .as_deref()
                     .and_then(|t| projection.ticket(t))
                     .map(|t| t.status),
+                validation: tenant.workflow.validation,
             })
             .collect()
     };

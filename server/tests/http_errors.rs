@@ -201,7 +201,8 @@ async fn conflicts_are_judged_by_the_store() {
     assert_eq!(body["version"], 3);
 
     let batch = [
-        json!({"type": "ticket.status_changed", "ticket": ticket, "status": "closed"}),
+        // Tangerang validates follow-ups: the validator's acceptance closes the ticket.
+        json!({"type": "ticket.validated", "ticket": ticket, "accepted": true}),
         json!({"type": "ticket.status_changed", "ticket": ticket, "status": "in_progress"}),
         json!({"type": "ticket.commented", "ticket": ticket, "text": "x", "expected_version": 1}),
     ]

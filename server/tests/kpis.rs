@@ -61,6 +61,7 @@ fn fixture(state: &AppState) {
     let resolved = EventBody::StatusChanged(StatusChange {
         status: TicketStatus::Resolved,
         note: None,
+        reason: None,
     });
     apply(
         state,

@@ -154,7 +154,11 @@ mod tests {
             t.apply(&fixtures::event(
                 "TGR-000001",
                 "2026-11-23T04:00:00.000Z",
-                EventBody::StatusChanged(StatusChange { status, note: None }),
+                EventBody::StatusChanged(StatusChange {
+                    status,
+                    note: None,
+                    reason: None,
+                }),
             ));
         }
         assert_eq!(ping_pong(&t, &DAY, now), None);

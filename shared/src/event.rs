@@ -13,6 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod workflow;
+pub use workflow::{Media, MediaStage, Merge, Reporter, Unmerge, Validation, Verification, REJECTION_REASONS};
+
 /// One event of a tenant's stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -55,6 +58,21 @@ pub enum EventBody {
     /// The ticket's priority changed.
     #[serde(rename = "ticket.priority_changed")]
     PriorityChanged(PriorityChange),
+    /// An operator verified the report in triage and dispositioned it to an agency.
+    #[serde(rename = "ticket.verified")]
+    Verified(Verification),
+    /// A validator accepted or refused the agency's follow-up of a resolved ticket.
+    #[serde(rename = "ticket.validated")]
+    Validated(Validation),
+    /// The ticket (a duplicate) was merged into another.
+    #[serde(rename = "ticket.merged")]
+    Merged(Merge),
+    /// A merge undone.
+    #[serde(rename = "ticket.unmerged")]
+    Unmerged(Unmerge),
+    /// A photo was attached (stored by Pantau, checked against the ticket).
+    #[serde(rename = "ticket.media_added")]
+    MediaAdded(Media),
     /// An SLA target of the ticket is close to its deadline.
     #[serde(rename = "sla.warning")]
     SlaWarning(SlaMark),
@@ -81,11 +99,27 @@ impl EventBody {
             EventBody::StatusChanged(_) => "ticket.status_changed",
             EventBody::Commented(_) => "ticket.commented",
             EventBody::PriorityChanged(_) => "ticket.priority_changed",
+            EventBody::Verified(_) => "ticket.verified",
+            EventBody::Validated(_) => "ticket.validated",
+            EventBody::Merged(_) => "ticket.merged",
+            EventBody::Unmerged(_) => "ticket.unmerged",
+            EventBody::MediaAdded(_) => "ticket.media_added",
             EventBody::SlaWarning(_) => "sla.warning",
             EventBody::SlaBreached(_) => "sla.breached",
             EventBody::AlertRaised(_) => "alert.raised",
             EventBody::ResourceUpdated(_) => "resource.updated",
             EventBody::Unknown => "unknown",
+        }
+    }
+
+    /// Another ticket this event changes besides its own: a merge or unmerge changes the
+    /// primary's reporters (folded by [`crate::ticket::Ticket::link`], not counted in the
+    /// primary's version).
+    pub fn primary(&self) -> Option<&str> {
+        match self {
+            EventBody::Merged(m) => Some(&m.primary),
+            EventBody::Unmerged(u) => Some(&u.primary),
+            _ => None,
         }
     }
 
@@ -130,6 +164,9 @@ pub struct Report {
     /// Kelurahan/desa containing the point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kelurahan: Option<Place>,
+    /// Who reported, if the channel knows (never shown publicly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<Reporter>,
     /// Agency the category routes to, stamped at ingest so replays do not depend on config.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
@@ -159,6 +196,9 @@ pub struct StatusChange {
     /// What was done / why (e.g. the resolution note the citizen sees).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For `rejected`: one of [`REJECTION_REASONS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A comment.
@@ -247,10 +287,12 @@ pub enum TicketStatus {
     Closed,
     /// Not a valid complaint; final.
     Rejected,
+    /// A duplicate merged into another ticket (which carries the job); undone by unmerge.
+    Merged,
 }
 
 impl TicketStatus {
-    pub const ALL: [TicketStatus; 7] = [
+    pub const ALL: [TicketStatus; 8] = [
         TicketStatus::Received,
         TicketStatus::Assigned,
         TicketStatus::InProgress,
@@ -258,6 +300,7 @@ impl TicketStatus {
         TicketStatus::Resolved,
         TicketStatus::Closed,
         TicketStatus::Rejected,
+        TicketStatus::Merged,
     ];
 
     /// Wire name.
@@ -270,6 +313,7 @@ impl TicketStatus {
             TicketStatus::Resolved => "resolved",
             TicketStatus::Closed => "closed",
             TicketStatus::Rejected => "rejected",
+            TicketStatus::Merged => "merged",
         }
     }
 
@@ -282,7 +326,7 @@ impl TicketStatus {
     pub fn is_open(self) -> bool {
         !matches!(
             self,
-            TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::Rejected
+            TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::Rejected | TicketStatus::Merged
         )
     }
 
@@ -292,14 +336,15 @@ impl TicketStatus {
         matches!(self, TicketStatus::Closed | TicketStatus::Rejected)
     }
 
-    /// Whether the workflow allows moving from `self` to `next`.
+    /// Whether a `ticket.status_changed` may move `self` to `next` (a merged ticket moves
+    /// only by unmerge, and only a merge makes one).
     pub fn can_move_to(self, next: TicketStatus) -> bool {
         use TicketStatus::*;
-        if self.is_final() || self == next {
+        if self.is_final() || self == next || self == Merged {
             return false;
         }
         match next {
-            Received => false,
+            Received | Merged => false,
             Assigned | InProgress | PendingCitizen => self != Resolved || next == InProgress,
             Resolved => self != Received,
             Closed => self == Resolved,

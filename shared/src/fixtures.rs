@@ -39,6 +39,7 @@ pub fn report_body(category: &str) -> Report {
         address: None,
         channel: None,
         media_urls: vec![],
+        reporter: None,
         kecamatan: None,
         kelurahan: None,
         agency: Some("dlh".into()),

@@ -110,6 +110,9 @@ pub struct TenantInfo {
     /// When a ticket bouncing between agencies is flagged (`alert.raised`, kind `ping_pong`).
     #[serde(default)]
     pub ping_pong: PingPongRule,
+    /// Triage and validation steps of the complaint workflow.
+    #[serde(default)]
+    pub workflow: WorkflowRule,
 }
 
 /// The ping-pong alert's rule: at least `min_reassignments` changes of agency within the
@@ -138,6 +141,34 @@ impl Default for PingPongRule {
         PingPongRule {
             min_reassignments: default_min_reassignments(),
             window_minutes: default_window_minutes(),
+        }
+    }
+}
+
+/// A tenant's complaint workflow (`[workflow]` in its config; both on by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowRule {
+    /// New reports wait in the console's triage queue until an operator verifies them
+    /// (`ticket.verified`: disposition to an agency), asks the citizen, or rejects them.
+    /// Off: the console shows no triage step; a supervisor's first assignment routes a
+    /// report (verification stays possible through the API).
+    #[serde(default = "on")]
+    pub verification: bool,
+    /// A `resolved` ticket waits for a validator ("menunggu validasi"): only
+    /// `ticket.validated` closes it or sends it back; a direct move to `closed` is refused.
+    #[serde(default = "on")]
+    pub validation: bool,
+}
+
+fn on() -> bool {
+    true
+}
+
+impl Default for WorkflowRule {
+    fn default() -> Self {
+        WorkflowRule {
+            verification: true,
+            validation: true,
         }
     }
 }

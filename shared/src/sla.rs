@@ -6,11 +6,17 @@
 //! offset minus the tenant's holidays — and stops while the ticket waits for the citizen
 //! (`pending_citizen`). deadline = start + target business time + business time paused.
 //! A reopened ticket's resolution target starts again at the reopening.
+//!
+//! A resolution target may instead be an SP4N-LAPOR tier of N working days ([`tiers`]): the
+//! ticket's tier (chosen at verification) if the tenant knows it, else its category's.
 
 use crate::event::Priority;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+pub mod tiers;
+pub use tiers::Tier;
 
 /// Opening hours of one weekday, minutes after local midnight, `open < close`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +55,9 @@ pub struct SlaConfig {
     pub warning_share: f64,
     pub calendars: Vec<Calendar>,
     pub policies: Vec<Policy>,
+    /// SP4N-LAPOR deadline tiers (resolution in working days); none unless configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
 }
 
 /// A span in which the clocks stood still (the ticket was `pending_citizen`).
@@ -70,6 +79,8 @@ pub struct Clocks<'a> {
     pub resolution_started_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub pauses: &'a [Pause],
+    /// The deadline tier picked at verification, overriding the category's.
+    pub tier: Option<&'a str>,
 }
 
 /// One target of one ticket.
@@ -221,12 +232,29 @@ impl SlaConfig {
             .find(|p| p.category == category && p.priority == priority)
     }
 
+    /// The tier with this code.
+    pub fn tier(&self, code: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.code == code)
+    }
+
+    /// The tier a ticket's resolution runs under: `picked` (at verification) when the tenant
+    /// knows it, else the category's, else none (the category's hour target).
+    pub fn tier_of(&self, category: &str, picked: Option<&str>) -> Option<&Tier> {
+        picked
+            .and_then(|code| self.tier(code))
+            .or_else(|| self.tiers.iter().find(|t| t.categories.iter().any(|c| c == category)))
+    }
+
     /// Both targets of a ticket, or `None` when no policy covers it.
     pub fn evaluate(&self, c: &Clocks<'_>) -> Option<TicketSla> {
         let policy = self.policy(c.category, c.priority)?;
         let calendar = self.calendars.get(policy.calendar)?;
-        let target = |minutes: u32, started_at: DateTime<Utc>, done_at: Option<DateTime<Utc>>| {
-            let secs = i64::from(minutes) * 60;
+        // `secs` of business time on `calendar`, counted from `from` (the clock start).
+        let target = |calendar: &Calendar,
+                      secs: i64,
+                      from: DateTime<Utc>,
+                      started_at: DateTime<Utc>,
+                      done_at: Option<DateTime<Utc>>| {
             let warn_secs = (secs as f64 * self.warning_share).round() as i64;
             // A target met before a later pause is judged without it.
             let relevant: Vec<Pause> = c
@@ -235,24 +263,39 @@ impl SlaConfig {
                 .filter(|p| done_at.is_none_or(|d| p.from < d))
                 .cloned()
                 .collect();
-            let (deadline, paused) = match calendar.add(started_at, secs, &relevant) {
+            let (deadline, paused) = match calendar.add(from, secs, &relevant) {
                 Ok(d) => (Some(d), None),
                 Err(left) if done_at.is_none() => (None, Some(left)),
                 // Done while paused: judged against the deadline ignoring the open pause.
-                Err(_) => (calendar.add(started_at, secs, &[]).ok(), None),
+                Err(_) => (calendar.add(from, secs, &[]).ok(), None),
             };
             Target {
-                minutes,
+                minutes: u32::try_from(secs / 60).unwrap_or(u32::MAX),
                 started_at,
                 deadline,
-                warn_at: deadline.and_then(|_| calendar.add(started_at, warn_secs, &relevant).ok()),
+                warn_at: deadline.and_then(|_| calendar.add(from, warn_secs, &relevant).ok()),
                 done_at,
                 paused_remaining_secs: paused,
             }
         };
+        let hours = |minutes: u32, started_at: DateTime<Utc>, done_at: Option<DateTime<Utc>>| {
+            target(calendar, i64::from(minutes) * 60, started_at, started_at, done_at)
+        };
+        let started = c.resolution_started_at;
+        let tiered = self.tier_of(c.category, c.tier).and_then(|tier| {
+            let calendar = self.calendars.get(tier.calendar)?;
+            let days = calendar.working_days(started, tier.working_days)?;
+            Some(target(
+                calendar,
+                days.business_secs,
+                days.clock_start,
+                started,
+                c.resolved_at,
+            ))
+        });
         Some(TicketSla {
-            response: target(policy.response_minutes, c.created_at, c.first_assigned_at),
-            resolution: target(policy.resolution_minutes, c.resolution_started_at, c.resolved_at),
+            response: hours(policy.response_minutes, c.created_at, c.first_assigned_at),
+            resolution: tiered.unwrap_or_else(|| hours(policy.resolution_minutes, started, c.resolved_at)),
         })
     }
 }

@@ -162,6 +162,10 @@ pub struct KpiSet {
     pub resolution_business: Spread,
     /// `reopened / resolved`, 0..; `None` when nothing was resolved.
     pub reopen_rate: Option<f64>,
+    /// Follow-ups the validator refused ("TL ditolak") on tickets last updated in the
+    /// period (a ticket counts each of its refusals).
+    #[serde(default)]
+    pub follow_ups_refused: u64,
 }
 
 /// One row of a breakdown.

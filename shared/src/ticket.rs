@@ -1,7 +1,7 @@
 //! A ticket's state, folded from its events. Pure and deterministic: the same events give
 //! the same ticket on every server process and in every browser.
 
-use crate::event::{Event, EventBody, Place, Priority, SlaTarget, TicketStatus};
+use crate::event::{Event, EventBody, Media, Place, Priority, SlaTarget, TicketStatus};
 use crate::sla::{Clocks, Pause, SlaConfig, TicketSla};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -69,6 +69,43 @@ pub struct Ticket {
     /// Kinds of the `alert.raised` events applied (`ping_pong`), each once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<String>,
+    /// When triage verified it (`ticket.verified`), and who.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_by: Option<String>,
+    /// SP4N-LAPOR deadline tier chosen at verification (else the category's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Why it was rejected (one of `event::REJECTION_REASONS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// Follow-ups the validator refused ("TL ditolak").
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub follow_up_rejections: u32,
+    /// For a merged duplicate: the primary ticket, and the status to restore on unmerge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_before_merge: Option<TicketStatus>,
+    /// For a primary: the duplicates merged into it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<DuplicateLink>,
+    /// Photos stored by Pantau (`ticket.media_added`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<Media>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A duplicate merged into a primary ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateLink {
+    pub ticket: String,
+    /// Reporters it brought (itself and its own duplicates).
+    pub reporters: u32,
 }
 
 /// One step of a ticket's way through the agencies.
@@ -128,7 +165,21 @@ impl Ticket {
                 })
                 .collect(),
             alerts: vec![],
+            verified_at: None,
+            verified_by: None,
+            tier: None,
+            rejection_reason: None,
+            follow_up_rejections: 0,
+            merged_into: None,
+            status_before_merge: None,
+            duplicates: vec![],
+            media: vec![],
         })
+    }
+
+    /// How many citizens reported this job: itself and every duplicate merged into it.
+    pub fn reporters(&self) -> u32 {
+        1 + self.duplicates.iter().map(|d| d.reporters).sum::<u32>()
     }
 
     /// Recompute the SLA targets from the ticket's facts (after every applied event, and
@@ -147,6 +198,7 @@ impl Ticket {
             resolution_started_at,
             resolved_at: self.resolved_at.as_deref().and_then(utc),
             pauses: &self.pauses,
+            tier: self.tier.as_deref(),
         };
         self.sla = config.evaluate(&clocks);
     }
@@ -158,47 +210,24 @@ impl Ticket {
         self.version += 1;
         self.updated_at = event.at.clone();
         match &event.body {
-            EventBody::TicketAssigned(a) => {
-                if self.agency.as_deref() != Some(a.agency.as_str()) {
-                    self.agency_chain.push(AgencyHop {
-                        agency: a.agency.clone(),
-                        at: event.at.clone(),
-                    });
-                }
-                self.agency = Some(a.agency.clone());
-                self.officer = a.officer.clone();
-                if self.first_assigned_at.is_none() {
-                    self.first_assigned_at = Some(event.at.clone());
-                }
-                if self.status == TicketStatus::Received {
-                    self.status = TicketStatus::Assigned;
-                }
-            }
+            EventBody::TicketAssigned(a) => self.route(&a.agency, a.officer.as_deref(), &event.at),
+            EventBody::Verified(v) => self.verify(v, event),
+            EventBody::Validated(v) => self.validate(v, event),
+            EventBody::Merged(m) => self.merge(m, &event.at),
+            EventBody::Unmerged(u) => self.unmerge(u, &event.at),
+            EventBody::MediaAdded(m) => self.media.push(m.clone()),
             EventBody::StatusChanged(s) => {
                 let previous = self.status;
-                self.status = s.status;
+                self.enter(s.status, &event.at);
                 self.status_note = s.note.clone();
-                let at = utc(&event.at);
-                if previous == TicketStatus::PendingCitizen && s.status != TicketStatus::PendingCitizen {
-                    if let Some(open) = self.pauses.iter_mut().rev().find(|p| p.to.is_none()) {
-                        open.to = at;
-                    }
-                }
-                if s.status == TicketStatus::PendingCitizen && previous != TicketStatus::PendingCitizen {
-                    if let Some(from) = at {
-                        self.pauses.push(Pause { from, to: None });
-                    }
+                if s.status == TicketStatus::Rejected {
+                    self.rejection_reason = s.reason.clone();
                 }
                 match s.status {
                     TicketStatus::Resolved => self.resolved_at = Some(event.at.clone()),
-                    TicketStatus::Closed | TicketStatus::Rejected => {}
-                    _ if previous == TicketStatus::Resolved => {
-                        // Reopened: a new resolution attempt with its own deadline and marks.
-                        self.resolved_at = None;
-                        self.resolution_started_at = event.at.clone();
-                        self.sla_warned.retain(|t| *t != SlaTarget::Resolution);
-                        self.sla_breached.retain(|t| *t != SlaTarget::Resolution);
-                    }
+                    TicketStatus::Closed | TicketStatus::Rejected | TicketStatus::Merged => {}
+                    // Reopened: a new resolution attempt with its own deadline and marks.
+                    _ if previous == TicketStatus::Resolved => self.reopened_resolution(&event.at),
                     _ => self.resolved_at = None,
                 }
             }
@@ -215,6 +244,8 @@ impl Ticket {
         }
     }
 }
+
+mod workflow;
 
 fn push_once(targets: &mut Vec<SlaTarget>, t: SlaTarget) {
     if !targets.contains(&t) {

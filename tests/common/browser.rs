@@ -210,6 +210,9 @@ async fn browser(width: u32, height: u32, extra_args: &[String]) -> (Proc, fanto
         unreachable!()
     };
     let url = format!("http://127.0.0.1:{port}");
+    // The server's webhooks bring rustls' `ring` provider into the build beside fantoccini's
+    // `aws-lc-rs`; with two, rustls will not pick one for fantoccini: name it (once).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let client = eventually("chromedriver to start a session", || {
         let (url, caps) = (url.clone(), caps.clone());
         async move {

@@ -14,7 +14,7 @@ fn status_class(s: TicketStatus) -> &'static str {
         TicketStatus::Received | TicketStatus::Assigned => "waiting",
         TicketStatus::InProgress | TicketStatus::PendingCitizen => "working",
         TicketStatus::Resolved | TicketStatus::Closed => "done",
-        TicketStatus::Rejected => "rejected",
+        TicketStatus::Rejected | TicketStatus::Merged => "rejected",
     }
 }
 

@@ -63,7 +63,7 @@ pub fn UrgentList(rows: Memo<Vec<UrgentRow>>, now: Signal<f64>, lang: Lang) -> i
                 <ul class="urgent-list">
                     <For
                         each=move || rows.get()
-                        key=|r| (r.ticket.id.clone(), r.ticket.version, r.deadline_ms as i64)
+                        key=|r| (r.ticket.id.clone(), r.ticket.version, r.deadline_ms as i64, r.ticket.reporters())
                         children=move |UrgentRow { ticket, deadline_ms }| {
                             let left = move || ((deadline_ms - now.get()) / 1000.0).floor() as i64;
                             let class = move || if left() < 0 { "urgent-item breached" } else if left() < 3600 { "urgent-item soon" } else { "urgent-item" };
@@ -81,6 +81,8 @@ pub fn UrgentList(rows: Memo<Vec<UrgentRow>>, now: Signal<f64>, lang: Lang) -> i
                                     <span class="urgent-desc">{ticket.description.clone()}</span>
                                     <span class="urgent-where">
                                         {ping_pong}
+                                        // One job many citizens reported (duplicates merged into it).
+                                        {(ticket.reporters() > 1).then(|| view! { <span class="flag reporters-badge" data-testid="urgent-reporters">{format!("×{}", ticket.reporters())}</span> })}
                                         <span class=format!("urgent-cat cat-{}", ticket.category)>{i18n::category(lang, &ticket.category)}</span>
                                         " · "{meta}
                                     </span>
@@ -117,6 +119,7 @@ mod tests {
                 resolution_minutes: 600,
                 calendar: 0,
             }],
+            tiers: vec![],
         };
         t.refresh_sla(&sla);
         t

@@ -168,6 +168,7 @@ mod tests {
                     calendar: 0,
                 })
                 .collect(),
+            tiers: vec![],
         }
     }
 

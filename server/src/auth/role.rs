@@ -140,11 +140,21 @@ pub enum Action {
     ManageScreens,
     /// Read the audit trail.
     ReadAudit,
+    /// Verify a report in triage (disposition), ask the citizen, reject with a reason.
+    Verify,
+    /// Accept or refuse an agency's follow-up of a resolved ticket.
+    Validate,
+    /// Merge duplicate reports into one ticket, and undo it.
+    Merge,
+    /// Upload a photo to a ticket (people, and source systems with a key).
+    UploadMedia,
+    /// Read the outbound webhook delivery log.
+    ManageWebhooks,
 }
 
 impl Action {
     /// Every action (the table must name each once).
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadTickets,
         Action::Subscribe,
         Action::IngestEvents,
@@ -159,6 +169,11 @@ impl Action {
         Action::ManageKeys,
         Action::ManageScreens,
         Action::ReadAudit,
+        Action::Verify,
+        Action::Validate,
+        Action::Merge,
+        Action::UploadMedia,
+        Action::ManageWebhooks,
     ];
 }
 
@@ -191,10 +206,16 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ManageKeys, ADMINS),
     (Action::ManageScreens, ADMINS),
     (Action::ReadAudit, ADMINS),
+    (Action::Verify, WORKERS),
+    (Action::Validate, WORKERS),
+    (Action::Merge, WORKERS),
+    (Action::UploadMedia, WORKERS),
+    (Action::ManageWebhooks, ADMINS),
 ];
 
-/// What an ingest API key may do (in its own tenant, within its categories).
-pub const KEY_ACTIONS: &[Action] = &[Action::IngestEvents];
+/// What an ingest API key may do (in its own tenant, within its categories): post events
+/// and upload photos (citizen apps with a report, agency systems with their follow-up).
+pub const KEY_ACTIONS: &[Action] = &[Action::IngestEvents, Action::UploadMedia];
 
 /// Whether `role` may do `action` in its own tenant.
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -220,7 +241,11 @@ mod tests {
     fn expected() -> Vec<(Role, Vec<Action>)> {
         use Action::*;
         let viewer = vec![ReadTickets, Subscribe];
-        let operator = [viewer.clone(), vec![Comment, SetStatus]].concat();
+        let operator = [
+            viewer.clone(),
+            vec![Comment, SetStatus, Verify, Validate, Merge, UploadMedia],
+        ]
+        .concat();
         let supervisor = [operator.clone(), vec![Assign, SetPriority, BulkReassign]].concat();
         let executive = [viewer.clone(), vec![ReadKpis, Export]].concat();
         let admin = Action::ALL.to_vec();
@@ -291,10 +316,10 @@ mod tests {
         assert!(!allowed_in(Operator, Some("banjar"), Assign, "banjar"));
     }
 
-    /// Keys ingest and nothing else.
+    /// Keys ingest and upload photos, nothing else.
     #[test]
     fn keys_only_ingest() {
-        assert_eq!(KEY_ACTIONS, &[Action::IngestEvents]);
+        assert_eq!(KEY_ACTIONS, &[Action::IngestEvents, Action::UploadMedia]);
     }
 
     /// Admins give tenant roles, never superadmin; nobody below admin gives any.

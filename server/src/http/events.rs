@@ -55,6 +55,7 @@ async fn ingest_event(
     }
     let mut command = validate::parse_event(&tenant, &bytes, chrono::Utc::now(), new_event_id)?;
     stamp(&caller, &mut command, None)?;
+    super::media::require_after_photo(state.live(&tenant), &tenant, &command)?;
     charge(&state, &tenant, &caller, 1)?;
     let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command).await?;
     let reply = IngestReply {
@@ -93,6 +94,13 @@ async fn ingest_batch(
                 other => other,
             })?;
         stamp(caller, &mut command, Some(index))?;
+        super::media::require_after_photo(state.live(tenant), tenant, &command).map_err(|e| match e {
+            AppError::InvalidField { field, message } => AppError::InvalidField {
+                field: format!("[{index}].{field}"),
+                message,
+            },
+            other => other,
+        })?;
         commands.push(command);
     }
     if commands.is_empty() {

@@ -69,7 +69,42 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/{tenant}/tickets/{ticket}/priority",
         Access::Tenant(Action::SetPriority),
     ),
+    (
+        "POST",
+        "/api/v1/{tenant}/tickets/{ticket}/verify",
+        Access::Tenant(Action::Verify),
+    ),
+    (
+        "POST",
+        "/api/v1/{tenant}/tickets/{ticket}/validate",
+        Access::Tenant(Action::Validate),
+    ),
     ("GET", "/api/v1/{tenant}/sla", Access::Tenant(Action::ReadTickets)),
+    (
+        "POST",
+        "/api/v1/{tenant}/tickets/{ticket}/media",
+        Access::Tenant(Action::UploadMedia),
+    ),
+    (
+        "GET",
+        "/api/v1/{tenant}/media/{file}",
+        Access::Tenant(Action::ReadTickets),
+    ),
+    (
+        "GET",
+        "/api/v1/{tenant}/tickets/{ticket}/duplicates",
+        Access::Tenant(Action::ReadTickets),
+    ),
+    (
+        "POST",
+        "/api/v1/{tenant}/tickets/{ticket}/merge",
+        Access::Tenant(Action::Merge),
+    ),
+    (
+        "POST",
+        "/api/v1/{tenant}/tickets/{ticket}/unmerge",
+        Access::Tenant(Action::Merge),
+    ),
     (
         "POST",
         "/api/v1/{tenant}/tickets/bulk/assign",
@@ -77,6 +112,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/api/v1/{tenant}/workload", Access::Tenant(Action::ReadTickets)),
     ("GET", "/api/v1/{tenant}/audit", Access::Tenant(Action::ReadAudit)),
+    (
+        "GET",
+        "/api/v1/{tenant}/webhooks/deliveries",
+        Access::Tenant(Action::ManageWebhooks),
+    ),
     ("GET", "/api/v1/{tenant}/kpis", Access::Tenant(Action::ReadKpis)),
     (
         "GET",
@@ -115,6 +155,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/open311/v2/{tenant}/{document}", Access::Public),
     ("GET", "/open311/v2/{tenant}/services/{code}", Access::Public),
     ("GET", "/open311/v2/{tenant}/requests/{id}", Access::Public),
+    ("GET", "/api/v1/public/tickets/{ticket}", Access::Public),
+    ("GET", "/api/v1/public/tickets/{ticket}/after", Access::Public),
 ];
 
 /// What `method path` needs, if the route is listed.

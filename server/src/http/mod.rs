@@ -7,19 +7,24 @@
 //!   rejecting with the one error body;
 //! - [`session`]: sign in, who am I, sign out; the tenant list;
 //! - [`audit`]: the audit trail (events and auth actions) for admins;
+//! - [`webhooks`]: the outbound webhook delivery log for admins;
 //! - [`screens`]: pairing wall screens, listing, renaming, revoking them;
 //! - [`events`]: `POST /api/v1/{tenant}/events` (one event or an NDJSON batch);
 //! - [`tickets`]: the ticket API and its commands; the SLA summary;
+//! - [`media`]: photo evidence: upload to a ticket, serve a stored file, a ticket's after photo;
 //! - [`bulk`]: reassigning a selection of tickets, each judged on its own;
+//! - [`duplicates`]: candidate duplicates of a ticket, merging and unmerging them;
 //! - [`workload`]: open, warning, breached, resolved today per agency and officer;
 //! - [`kpis`]: the executive KPI report (windows, breakdowns, trends, forecast);
 //! - [`export`]: tickets as CSV and GeoJSON, KPIs as CSV, streamed;
 //! - [`open311`]: GeoReport v2 (its own error format, as the spec says);
+//! - [`public`]: the citizens' status page's answer (no sign-in, no personal data);
 //! - [`ws`]: `/ws`, handing the socket to a realtime session;
 //! - [`health`]: `/healthz`, `/readyz`.
 
 pub mod audit;
 pub mod bulk;
+pub mod duplicates;
 pub mod events;
 pub mod export;
 pub mod extract;
@@ -27,10 +32,13 @@ pub mod guard;
 pub mod headers;
 pub mod health;
 pub mod kpis;
+pub mod media;
 pub mod open311;
+pub mod public;
 pub mod screens;
 pub mod session;
 pub mod tickets;
+pub mod webhooks;
 pub mod workload;
 pub mod ws;
 
@@ -54,14 +62,18 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(events::router())
         .merge(tickets::router())
+        .merge(media::router())
         .merge(bulk::router())
+        .merge(duplicates::router())
         .merge(workload::router())
         .merge(kpis::router())
         .merge(export::router())
         .merge(open311::router())
+        .merge(public::router())
         .merge(session::router())
         .merge(screens::router())
         .merge(audit::router())
+        .merge(webhooks::router())
         .merge(ws::router())
         .merge(health::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))

@@ -2,6 +2,9 @@
 //! definitions, requests (GET list, POST with `api_key`) and single requests, each as
 //! `.json` or `.xml`, with the spec's error list (`[{"code", "description"}]`). Documents
 //! come from [`crate::open311`]; writes go through [`crate::write`] like every other.
+//! `servicerequestupdates` (GET and POST, with `api_key`) is in [`updates`].
+
+mod updates;
 
 use super::extract::{tenant, LimitedBody};
 use crate::auth::store::AuthError;
@@ -196,6 +199,7 @@ async fn get_document(
             Ok(services_doc(format, services))
         }
         "requests" => list_requests(&state, &tenant, &params, format),
+        "servicerequestupdates" => updates::list(&state, &tenant, &params, &headers, format).await,
         _ => Err(Open311Error::not_found(&document, format)),
     }
 }
@@ -304,7 +308,7 @@ async fn post_request(
     body: Result<LimitedBody, AppError>,
 ) -> Result<Response, Open311Error> {
     let (name, format) = split_format(&document).ok_or_else(|| Open311Error::not_found(&document, Format::Json))?;
-    if name != "requests" {
+    if name != "requests" && name != "servicerequestupdates" {
         return Err(Open311Error::new(
             StatusCode::METHOD_NOT_ALLOWED,
             format!("cannot POST {document}"),
@@ -340,6 +344,9 @@ async fn post_request(
         }
         Err(e) => return Err(fail(e.into())),
     };
+    if name == "servicerequestupdates" {
+        return updates::post(&state, &tenant, key, &params, format).await;
+    }
     let mut report = open311::report_from_params(&params).map_err(|e| fail(e.into()))?;
     let category = report.get("category").and_then(Value::as_str).unwrap_or_default();
     if !key.covers(category) {

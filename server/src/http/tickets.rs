@@ -1,6 +1,7 @@
 //! The ticket API: list and read tickets from this process's projection (history read back
 //! from the stream), and the commands supervisors and agencies use — assign, status,
-//! comment, priority — which all become events through [`crate::write`].
+//! comment, priority, and the workflow's verify (triage) and validate (follow-up) — which
+//! all become events through [`crate::write`].
 
 use super::extract::{LimitedBody, Path, PathTenant, Query};
 use super::guard::Caller;
@@ -35,6 +36,11 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/api/v1/{tenant}/tickets/{ticket}/priority",
             command("ticket.priority_changed"),
+        )
+        .route("/api/v1/{tenant}/tickets/{ticket}/verify", command("ticket.verified"))
+        .route(
+            "/api/v1/{tenant}/tickets/{ticket}/validate",
+            command("ticket.validated"),
         )
         .route("/api/v1/{tenant}/sla", get(sla_summary))
 }
@@ -115,6 +121,8 @@ struct TicketReply {
     ticket: Ticket,
     sla_now: Option<SlaNow>,
     history: Vec<Event>,
+    /// Citizens this job stands for: itself and its merged duplicates (`ticket.duplicates`).
+    reporters: u32,
 }
 
 async fn get_ticket(
@@ -138,6 +146,7 @@ async fn get_ticket(
         resolution: standing(&s.resolution, now),
     });
     Ok(Json(TicketReply {
+        reporters: ticket.reporters(),
         ticket,
         sla_now,
         history,
@@ -160,6 +169,7 @@ async fn command_ticket(
     let mut command = validate(&tenant, object, chrono::Utc::now(), new_event_id)?;
     command.event.actor = Some(caller.actor().to_string());
     require_reason(state.live(&tenant), &command)?;
+    super::media::require_after_photo(state.live(&tenant), &tenant, &command)?;
     let accepted = write::submit(&state.store, state.live(&tenant), &tenant, command).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

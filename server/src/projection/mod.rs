@@ -142,17 +142,20 @@ impl Projection {
                 );
                 None
             }
-            (_, Some(id)) => self.tickets.get_mut(id).map(|ticket| {
-                self.stats.detach(ticket, &self.sla);
-                ticket.apply(event);
-                match self.history.get_mut(id) {
-                    Some(h) => h.push(cursor),
-                    None => {
-                        self.history.insert(id.clone(), vec![cursor]);
+            (_, Some(id)) => match self.tickets.get_mut(id) {
+                None => None,
+                Some(ticket) => {
+                    self.stats.detach(ticket, &self.sla);
+                    ticket.apply(event);
+                    self.history.entry(id.clone()).or_default().push(cursor);
+                    if let Some(primary) = event.body.primary().and_then(|p| self.tickets.get_mut(p)) {
+                        // A merge or unmerge: the primary's reporters change (nothing the
+                        // KPIs count, so no detach/attach).
+                        primary.link(id, &event.body);
                     }
+                    Some(id.as_str())
                 }
-                id.as_str()
-            }),
+            },
             (_, None) => None,
         })
     }

@@ -70,6 +70,7 @@ fn entries(ops: &[Op]) -> Vec<(Cursor, Event)> {
                     EventBody::StatusChanged(StatusChange {
                         status: TicketStatus::ALL[usize::from(*s) % TicketStatus::ALL.len()],
                         note: None,
+                        reason: None,
                     }),
                 ),
                 Op::Comment(t) => (
@@ -235,4 +236,77 @@ fn query_filters_and_pages() {
         ..Default::default()
     };
     assert_eq!(find(&p, &q).1[0].id, "TGR-000008");
+}
+
+/// Merging two duplicates into a primary (issue 18): the primary counts three reporters, the
+/// duplicates are `merged` and leave the open count (one job); unmerging one restores the
+/// status it had and the primary's count drops to two. Every event stays in each ticket's
+/// history.
+#[test]
+fn merge_and_unmerge_fold_across_tickets() {
+    use pantau_shared::event::{Merge, Unmerge};
+    use pantau_shared::protocol::Kpis;
+    let mut es = entries(&[Op::Report(0), Op::Report(0), Op::Report(0), Op::Status(1, 2)]);
+    let status_of_2 = fold(&es).ticket("TGR-000002").unwrap().status;
+    let step = |i: usize, ticket: &str, body: EventBody| {
+        let at = format!("2026-11-23T04:00:{i:02}Z");
+        let event = Event {
+            id: format!("m{i}"),
+            ..fixtures::event(ticket, &at, body)
+        };
+        (
+            Cursor {
+                ms: 9_000 + i as u64,
+                seq: 0,
+            },
+            event,
+        )
+    };
+    let merge = |primary: &str| {
+        EventBody::Merged(Merge {
+            primary: primary.into(),
+            reporters: 1,
+        })
+    };
+    es.push(step(1, "TGR-000002", merge("TGR-000001")));
+    es.push(step(2, "TGR-000003", merge("TGR-000001")));
+    let p = fold(&es);
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T05:00:00Z")
+        .unwrap()
+        .to_utc();
+    let primary = p.ticket("TGR-000001").unwrap();
+    assert_eq!(primary.reporters(), 3);
+    assert_eq!(primary.version, 1, "a merge is not an event of the primary");
+    for dup in ["TGR-000002", "TGR-000003"] {
+        let t = p.ticket(dup).unwrap();
+        assert_eq!(
+            (t.status, t.merged_into.as_deref()),
+            (TicketStatus::Merged, Some("TGR-000001"))
+        );
+    }
+    let k = Kpis::of(p.tickets(), now);
+    assert_eq!((k.total, k.open), (3, 1), "three reports, one open job");
+
+    es.push(step(
+        3,
+        "TGR-000002",
+        EventBody::Unmerged(Unmerge {
+            primary: "TGR-000001".into(),
+            restore: status_of_2,
+        }),
+    ));
+    let p = fold(&es);
+    let back = p.ticket("TGR-000002").unwrap();
+    assert_eq!((back.status, back.merged_into.as_ref()), (status_of_2, None));
+    assert_eq!(p.ticket("TGR-000001").unwrap().reporters(), 2);
+    assert_eq!(Kpis::of(p.tickets(), now).open, 2);
+    assert_eq!(
+        p.history("TGR-000002").unwrap().len(),
+        4,
+        "report, status, merge, unmerge"
+    );
+    assert_eq!(p.history("TGR-000001").unwrap().len(), 1);
+    // A snapshot keeps the links.
+    let again: Projection = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+    assert_eq!(again.ticket("TGR-000001").unwrap().reporters(), 2);
 }

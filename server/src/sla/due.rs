@@ -124,6 +124,7 @@ mod tests {
                 resolution_minutes: 240,
                 calendar: 0,
             }],
+            tiers: vec![],
         };
         let mut p = Projection::new(Arc::new(sla));
         // Not routed to an agency: the response target stays open until an assignment.

@@ -1,6 +1,7 @@
 //! A tenant's SLA rules built from the `[sla]` section of its config file and its
 //! categories: the calendars (24/7 and office hours with holidays) and one policy per
-//! category × priority. Pure; the deadline math itself is `pantau_shared::sla`.
+//! category × priority, and the SP4N-LAPOR tiers (`[[sla.tiers]]`, on the office calendar,
+//! see [`crate::tenant::tiers`]). Pure; the deadline math itself is `pantau_shared::sla`.
 
 use pantau_shared::event::Priority;
 use pantau_shared::sla::{Calendar, Hours, Policy, SlaConfig};
@@ -20,6 +21,9 @@ pub struct SlaFile {
     /// `mon = "08:00-16:00"`, ... (missing days are closed).
     pub office_hours: std::collections::BTreeMap<String, String>,
     pub priority_factor: std::collections::BTreeMap<String, f64>,
+    /// `[[sla.tiers]]`: deadline tiers in working days (none by default).
+    #[serde(default)]
+    pub tiers: Vec<crate::tenant::tiers::TierFile>,
 }
 
 /// What a category contributes to the SLA rules (the tenant's `Category` lends these).
@@ -32,6 +36,8 @@ pub struct CategoryTargets<'a> {
     pub resolution_hours: u32,
     /// `24x7` or `office`.
     pub calendar: &'a str,
+    /// The tier its resolution target takes instead of `resolution_hours`, if any.
+    pub tier: Option<&'a str>,
 }
 
 /// `"08:00-16:00"` as minutes after midnight.
@@ -84,7 +90,11 @@ pub fn sla_config<'a>(
         },
     ];
     let mut policies = Vec::new();
+    let mut category_tiers = Vec::new();
     for c in categories {
+        if let Some(tier) = c.tier {
+            category_tiers.push((c.code, tier));
+        }
         let calendar = match c.calendar {
             CALENDAR_24X7 => 0,
             CALENDAR_OFFICE => 1,
@@ -110,9 +120,12 @@ pub fn sla_config<'a>(
             });
         }
     }
+    // Working days are the office calendar's open days (calendar 1).
+    let tiers = crate::tenant::tiers::build(&file.tiers, category_tiers, 1)?;
     Ok(SlaConfig {
         warning_share: file.warning_share,
         calendars,
         policies,
+        tiers,
     })
 }

@@ -41,6 +41,8 @@ pub struct Cell {
     pub response_met: i64,
     pub resolution_judged: i64,
     pub resolution_met: i64,
+    /// Follow-ups refused by the validator ("TL ditolak").
+    pub follow_ups_refused: i64,
     pub durations: Durations,
 }
 
@@ -95,6 +97,9 @@ impl Scope {
         }
         if let Some(at) = c.reopened_ms {
             bump(self, at, &|x| &mut x.reopened);
+        }
+        if let Some((at, count)) = c.follow_ups_refused {
+            self.cell(at).follow_ups_refused += sign * count;
         }
         if let Some(Judged { at_ms, met }) = c.response {
             bump(self, at_ms, &|x| &mut x.response_judged);
@@ -172,6 +177,7 @@ impl Scope {
             sum.response_met += c.response_met;
             sum.resolution_judged += c.resolution_judged;
             sum.resolution_met += c.resolution_met;
+            sum.follow_ups_refused += c.follow_ups_refused;
             let d = &c.durations;
             for (all, counts) in durations.iter_mut().zip([
                 &d.response_wall,
@@ -205,6 +211,7 @@ impl Scope {
             resolution_wall: spread(sw),
             resolution_business: spread(sb),
             reopen_rate: ratio(sum.reopened, sum.resolved),
+            follow_ups_refused: n(sum.follow_ups_refused),
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct Contribution<'t> {
     pub response_time: Option<Measured>,
     /// Report to latest resolution.
     pub resolution_time: Option<Measured>,
+    /// Follow-ups the validator refused ("TL ditolak"), dated by the ticket's last update
+    /// (the ticket keeps a count, not the instants): `(at_ms, count)`, when any.
+    pub follow_ups_refused: Option<(i64, i64)>,
 }
 
 fn ms(s: &str) -> Option<i64> {
@@ -96,6 +99,7 @@ impl<'t> Contribution<'t> {
         .chain([
             self.response_time.map(|m| m.at_ms),
             self.resolution_time.map(|m| m.at_ms),
+            self.follow_ups_refused.map(|(at, _)| at),
         ])
         .flatten()
     }
@@ -153,6 +157,10 @@ impl<'t> Contribution<'t> {
             resolution,
             response_time: first_assigned_ms.map(measure),
             resolution_time: resolved_ms.map(measure),
+            follow_ups_refused: (t.follow_up_rejections > 0).then(|| {
+                let at = ms(&t.updated_at).unwrap_or(created_ms).max(created_ms);
+                (at, i64::from(t.follow_up_rejections))
+            }),
         })
     }
 }

@@ -24,6 +24,7 @@
 //! | response time | median, p90 (nearest rank) of report → first assignment, wall minutes and business minutes (the ticket's SLA calendar, pauses excluded) | first assignment in the window |
 //! | resolution time | the same for report → latest resolution | latest resolution in the window |
 //! | reopen rate | reopened ÷ resolved | latest reopening in the window ÷ resolutions in the window |
+//! | follow-ups refused ("TL ditolak") | refusals of the agency's follow-up by the validator, each refusal of a ticket counted | the ticket's last update in the window (the ticket keeps a count, not when each refusal was) |
 //!
 //! Breakdowns group by a ticket's *current* agency, category, kecamatan and channel (`-`
 //! when it has none). Counters are per UTC hour, so windows are exact for whole-hour UTC

@@ -8,7 +8,7 @@ use crate::projection::Projection;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{
     Assignment, Comment, Event, EventBody, Place, Priority, PriorityChange, Report, SlaMark, SlaTarget, StatusChange,
-    TicketStatus,
+    TicketStatus, Validation, Verification,
 };
 use pantau_shared::fixtures;
 use pantau_shared::sla::SlaConfig;
@@ -24,6 +24,10 @@ enum Op {
     Comment(u8),
     Priority(u8, u8),
     Breach(u8, bool),
+    /// Validation of the follow-up: accepted or refused ("TL ditolak").
+    Validate(u8, bool),
+    /// Verification to an agency, with an SP4N-LAPOR tier or none (the category's).
+    Verify(u8, u8),
 }
 
 fn op() -> impl Strategy<Value = (Op, u16)> {
@@ -34,6 +38,8 @@ fn op() -> impl Strategy<Value = (Op, u16)> {
         1 => any::<u8>().prop_map(Op::Comment),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(t, p)| Op::Priority(t, p)),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(t, r)| Op::Breach(t, r)),
+        1 => (any::<u8>(), any::<bool>()).prop_map(|(t, a)| Op::Validate(t, a)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(t, k)| Op::Verify(t, k)),
     ];
     // Minutes since the previous event: mostly short, sometimes most of a day.
     (op, prop_oneof![3 => 0u16..90, 1 => 0u16..1_400])
@@ -83,6 +89,7 @@ fn entries(ops: &[(Op, u16)]) -> Vec<(Cursor, Event)> {
                     EventBody::StatusChanged(StatusChange {
                         status: TicketStatus::ALL[usize::from(*s) % TicketStatus::ALL.len()],
                         note: None,
+                        reason: None,
                     }),
                 ),
                 Op::Comment(t) => (pick(*t, opened), EventBody::Commented(Comment { text: "ok".into() })),
@@ -102,6 +109,25 @@ fn entries(ops: &[(Op, u16)]) -> Vec<(Cursor, Event)> {
                             SlaTarget::Response
                         },
                         deadline: String::new(),
+                    }),
+                ),
+                Op::Validate(t, accepted) => (
+                    pick(*t, opened),
+                    EventBody::Validated(Validation {
+                        accepted: *accepted,
+                        reason: (!*accepted).then(|| "kurang".into()),
+                        site_check: false,
+                    }),
+                ),
+                Op::Verify(t, k) => (
+                    pick(*t, opened),
+                    EventBody::Verified(Verification {
+                        agency: ["dlh", "pupr"][usize::from(*k) % 2].into(),
+                        officer: None,
+                        // Tangerang's tiers, none (the category's), and one it does not know.
+                        tier: [None, Some("informasi"), Some("berpengawasan"), Some("kilat")][usize::from(*k) % 4]
+                            .map(Into::into),
+                        note: None,
                     }),
                 ),
             };

@@ -30,6 +30,7 @@ fn sla() -> SlaConfig {
             resolution_minutes: 240,
             calendar: 0,
         }],
+        tiers: vec![],
     }
 }
 
@@ -47,7 +48,15 @@ fn assign(id: &str, at: &str, agency: &str) -> Event {
 }
 
 fn status(id: &str, at: &str, status: TicketStatus) -> Event {
-    fixtures::event(id, at, EventBody::StatusChanged(StatusChange { status, note: None }))
+    fixtures::event(
+        id,
+        at,
+        EventBody::StatusChanged(StatusChange {
+            status,
+            note: None,
+            reason: None,
+        }),
+    )
 }
 
 fn breach(id: &str, at: &str, target: SlaTarget) -> Event {
@@ -240,4 +249,47 @@ fn rejection_and_snapshot_rebuild() {
     let mut loaded: Projection = serde_json::from_str(&json).unwrap();
     loaded.set_sla(Arc::new(sla()));
     assert_eq!(kpis(&loaded, ask(Window::Today, Some(Dimension::Kecamatan), now)), r);
+}
+
+fn validated(id: &str, at: &str, accepted: bool) -> Event {
+    let body = EventBody::Validated(pantau_shared::event::Validation {
+        accepted,
+        reason: (!accepted).then(|| "Foto tidak sesuai".into()),
+        site_check: false,
+    });
+    fixtures::event(id, at, body)
+}
+
+/// Two refused follow-ups at one agency ("TL ditolak", both on ticket A of dlh) count in
+/// the totals and in dlh's row, dated by the ticket's last update; an accepted validation
+/// adds none; the incremental numbers equal a rebuild.
+#[test]
+fn refused_follow_ups_per_agency() {
+    let mut evs = events();
+    evs.extend([
+        validated("A", "2026-12-01T03:00:00Z", false),
+        status("A", "2026-12-01T04:00:00Z", TicketStatus::Resolved),
+        validated("A", "2026-12-01T04:30:00Z", false),
+        validated("E", "2026-12-01T05:00:00Z", true),
+    ]);
+    let p = projection(&evs);
+    let now = "2026-12-01T06:30:00Z";
+    let r = kpis(&p, ask(Window::Today, Some(Dimension::Agency), now));
+    assert_eq!(r.totals.follow_ups_refused, 2);
+    assert_eq!(r.previous.follow_ups_refused, 0);
+    let rows = &r.by.as_ref().unwrap().rows;
+    let refused = |agency: &str| {
+        rows.iter()
+            .find(|row| row.key == agency)
+            .map(|row| row.kpis.follow_ups_refused)
+    };
+    assert_eq!((refused("dlh"), refused("pupr")), (Some(2), Some(0)));
+    let json = serde_json::to_value(&r.totals).unwrap();
+    assert_eq!(json["follow_ups_refused"], 2);
+    // Tomorrow the refusals belong to yesterday, the previous period.
+    let r = kpis(&p, ask(Window::Today, None, "2026-12-02T06:30:00Z"));
+    assert_eq!((r.totals.follow_ups_refused, r.previous.follow_ups_refused), (0, 2));
+    let rebuilt = super::Stats::rebuild(p.tickets(), &sla());
+    assert_eq!(rebuilt.by(Dimension::Agency), p.stats().by(Dimension::Agency));
+    assert_eq!(rebuilt.all(), p.stats().all());
 }

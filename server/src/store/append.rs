@@ -104,6 +104,9 @@ pub struct ToAppend<'a> {
     /// The ticket's status as the writer's projection knows it: the script's fallback for
     /// tickets opened before it kept statuses.
     pub status_hint: Option<TicketStatus>,
+    /// The tenant validates follow-ups: only `ticket.validated` closes a ticket, so a
+    /// `ticket.status_changed` to `closed` is refused from every status.
+    pub validation: bool,
 }
 
 impl<'a> ToAppend<'a> {
@@ -113,6 +116,7 @@ impl<'a> ToAppend<'a> {
             event,
             expected_version: None,
             status_hint: None,
+            validation: false,
         }
     }
 }
@@ -170,7 +174,7 @@ fn command(ticket_prefix: &str, append: &ToAppend<'_>) -> Result<redis::Cmd, Sto
         (None, false) => ("tenant", ""),
         (Some(_), true) => return Err(StoreError::Rejected("a new report cannot name a ticket".into())),
     };
-    let rule = StatusRule::of(&event.body);
+    let rule = StatusRule::of(&event.body, append.validation);
     let mut cmd = redis::cmd("EVALSHA");
     cmd.arg(APPEND.get_hash())
         .arg(5)
@@ -206,8 +210,10 @@ struct StatusRule {
 }
 
 impl StatusRule {
-    fn of(body: &EventBody) -> StatusRule {
+    fn of(body: &EventBody, validation: bool) -> StatusRule {
+        use TicketStatus::*;
         match body {
+            EventBody::StatusChanged(change) if validation && change.status == Closed => StatusRule::from(&[], Closed),
             EventBody::StatusChanged(change) => {
                 let allowed: Vec<&str> = TicketStatus::ALL
                     .iter()
@@ -225,7 +231,23 @@ impl StatusRule {
                 only_from: Some(TicketStatus::Received),
                 ..StatusRule::default()
             },
+            EventBody::Verified(_) => StatusRule::from(&[Received, PendingCitizen], Assigned),
+            EventBody::Validated(v) => StatusRule::from(&[Resolved], if v.accepted { Closed } else { InProgress }),
+            EventBody::Merged(_) => StatusRule::from(&[Received, Assigned, InProgress, PendingCitizen], Merged),
+            EventBody::Unmerged(u) => StatusRule::from(&[Merged], u.restore),
             _ => StatusRule::default(),
+        }
+    }
+}
+
+impl StatusRule {
+    /// A move to `to`, allowed only from `from`.
+    fn from(from: &[TicketStatus], to: TicketStatus) -> StatusRule {
+        let names: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        StatusRule {
+            allowed_from: format!(",{},", names.join(",")),
+            set: Some(to),
+            only_from: None,
         }
     }
 }
@@ -237,7 +259,10 @@ type Reply = (i64, String, String, u64, String);
 fn reply((status, sid, ticket, version, current): Reply, event: &Event) -> Result<Appended, StoreError> {
     match status {
         -3 => {
-            let to = StatusRule::of(&event.body).set.map(TicketStatus::as_str).unwrap_or("?");
+            let to = StatusRule::of(&event.body, false)
+                .set
+                .map(TicketStatus::as_str)
+                .unwrap_or("?");
             return Err(StoreError::InvalidTransition {
                 ticket,
                 from: current,
@@ -264,4 +289,81 @@ fn reply((status, sid, ticket, version, current): Reply, event: &Event) -> Resul
         version,
         is_new: status == 1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatusRule;
+    use pantau_shared::event::{EventBody, Merge, StatusChange, TicketStatus, Unmerge, Validation, Verification};
+
+    fn change(status: TicketStatus) -> EventBody {
+        EventBody::StatusChanged(StatusChange {
+            status,
+            note: None,
+            reason: None,
+        })
+    }
+
+    /// With validation, no status change closes a ticket; without, a resolved one may.
+    #[test]
+    fn closing_needs_validation_when_the_tenant_validates() {
+        assert_eq!(StatusRule::of(&change(TicketStatus::Closed), true).allowed_from, ",,");
+        assert_eq!(
+            StatusRule::of(&change(TicketStatus::Closed), false).allowed_from,
+            ",resolved,"
+        );
+        let accepted = EventBody::Validated(Validation {
+            accepted: true,
+            reason: None,
+            site_check: false,
+        });
+        let rule = StatusRule::of(&accepted, true);
+        assert_eq!(
+            (rule.allowed_from.as_str(), rule.set),
+            (",resolved,", Some(TicketStatus::Closed))
+        );
+    }
+
+    /// The workflow's moves, each from where the state machine allows it.
+    #[test]
+    fn workflow_moves() {
+        let verify = EventBody::Verified(Verification {
+            agency: "dlh".into(),
+            officer: None,
+            tier: None,
+            note: None,
+        });
+        let refused = EventBody::Validated(Validation {
+            accepted: false,
+            reason: Some("x".into()),
+            site_check: false,
+        });
+        let merge = EventBody::Merged(Merge {
+            primary: "T-2".into(),
+            reporters: 1,
+        });
+        let unmerge = EventBody::Unmerged(Unmerge {
+            primary: "T-2".into(),
+            restore: TicketStatus::InProgress,
+        });
+        let rules = [verify, refused, merge, unmerge].map(|b| {
+            let r = StatusRule::of(&b, true);
+            (r.allowed_from, r.set)
+        });
+        use TicketStatus::*;
+        assert_eq!(
+            rules,
+            [
+                (",received,pending_citizen,".into(), Some(Assigned)),
+                (",resolved,".into(), Some(InProgress)),
+                (",received,assigned,in_progress,pending_citizen,".into(), Some(Merged)),
+                (",merged,".into(), Some(InProgress)),
+            ]
+        );
+        assert_eq!(
+            StatusRule::of(&change(Merged), false).allowed_from,
+            ",,",
+            "only a merge makes one"
+        );
+    }
 }

@@ -72,6 +72,11 @@ pub fn statuses_key(tenant: &str) -> String {
     format!("pantau:{{{tenant}}}:statuses")
 }
 
+/// The capped log of outbound webhook delivery attempts (see [`crate::webhooks`]).
+pub fn deliveries_key(tenant: &str) -> String {
+    format!("pantau:{{{tenant}}}:deliveries")
+}
+
 /// Remembers that event `id` was appended (and where), for idempotent retries.
 pub fn dedupe_key(tenant: &str, id: &str) -> String {
     format!("pantau:{{{tenant}}}:dedupe:{id}")

@@ -3,13 +3,14 @@
 //! the field named — ids and codes that are not slugs, a category routed to an unknown
 //! agency, a tile template without {z}/{x}/{y}, SLA rules that do not parse, a time zone
 //! whose offset disagrees with `utc_offset_minutes`, officers without a name or whose ids
-//! are not slugs or repeat, a ping-pong rule with an empty window.
+//! are not slugs or repeat, a ping-pong rule with an empty window, a webhook that cannot be
+//! delivered ([`super::webhooks::check`]).
 
 use super::{Agency, ApiKey, Category, Tenant, TenantError, Tenants};
 use crate::geo_area;
 use crate::sla::policy::{sla_config, CategoryTargets, SlaFile};
 use chrono::{Offset, TimeZone};
-use pantau_shared::protocol::{GeoUrls, PingPongRule, TileLayer};
+use pantau_shared::protocol::{GeoUrls, PingPongRule, TileLayer, WorkflowRule};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -49,6 +50,19 @@ struct TenantFile {
     /// `[ping_pong]` min_reassignments, window_minutes (defaults: 3 within 1440).
     #[serde(default)]
     ping_pong: PingPongRule,
+    /// `[evidence]` require_after_photo, max_distance_m, max_bytes (defaults: off, 200 m,
+    /// 10 MiB; see [`super::evidence::EvidenceRule`]).
+    #[serde(default)]
+    evidence: super::evidence::EvidenceRule,
+    /// `[duplicates]` max_distance_m, window_hours, related (defaults: 150 m, 72 h, none).
+    #[serde(default)]
+    duplicates: super::duplicates::DuplicateRule,
+    /// `[workflow]` verification, validation (both on unless set false).
+    #[serde(default)]
+    workflow: WorkflowRule,
+    /// `[[webhooks]]`: agency systems told about ticket events (none by default).
+    #[serde(default)]
+    webhooks: Vec<super::webhooks::Webhook>,
 }
 
 /// The UTC offset (minutes) of IANA zone `name` now, or why it cannot be used. Indonesia
@@ -129,6 +143,9 @@ fn tenant_from_file(
         }
     }
     check_officers(&file.agencies).map_err(invalid)?;
+    file.evidence.check().map_err(invalid)?;
+    super::webhooks::check(&file.webhooks, &file.agencies).map_err(invalid)?;
+    file.duplicates.check(&file.categories).map_err(invalid)?;
     if file.ping_pong.window_minutes == 0 {
         return Err(invalid("ping_pong.window_minutes must be at least 1".into()));
     }
@@ -154,6 +171,7 @@ fn tenant_from_file(
         response_hours: c.response_hours,
         resolution_hours: c.resolution_hours,
         calendar: &c.calendar,
+        tier: c.tier.as_deref(),
     });
     let sla = sla_config(&file.sla, targets, national, file.utc_offset_minutes).map_err(invalid)?;
     let url = |path: &str| format!("/{}", path.trim_start_matches('/'));
@@ -178,6 +196,10 @@ fn tenant_from_file(
         agencies: file.agencies,
         categories: file.categories,
         ping_pong: file.ping_pong,
+        evidence: file.evidence,
+        webhooks: file.webhooks,
+        duplicates: file.duplicates,
+        workflow: file.workflow,
         api_keys: file.api_keys,
         public_coordinate_decimals: file
             .public_coordinate_decimals

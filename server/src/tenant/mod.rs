@@ -4,15 +4,19 @@
 //! tenant's keys. Reading and checking the files is [`load`]; SLA rules are built by
 //! [`crate::sla::policy`].
 
+pub mod duplicates;
+pub mod evidence;
 pub mod load;
 #[cfg(test)]
 mod tests;
+pub mod tiers;
+pub mod webhooks;
 
 use crate::geo_area::{self, Area, AreaError};
 use crate::sla::policy::CALENDAR_24X7;
 use geo::Point;
 use pantau_shared::event::{Place, Priority};
-use pantau_shared::protocol::{AgencyInfo, GeoUrls, OfficerInfo, PingPongRule, TenantInfo};
+use pantau_shared::protocol::{AgencyInfo, GeoUrls, OfficerInfo, PingPongRule, TenantInfo, WorkflowRule};
 use pantau_shared::sla::SlaConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -71,6 +75,10 @@ pub struct Category {
     /// `24x7` or `office`.
     #[serde(default = "default_calendar")]
     pub calendar: String,
+    /// SP4N-LAPOR deadline tier of its resolution target (`normatif`, ...), instead of
+    /// `resolution_hours`; see [`tiers`].
+    #[serde(default)]
+    pub tier: Option<String>,
 }
 
 fn default_calendar() -> String {
@@ -114,6 +122,14 @@ pub struct Tenant {
     pub sla: Arc<SlaConfig>,
     /// When a ticket bouncing between agencies gets a `ping_pong` alert (`[ping_pong]`).
     pub ping_pong: PingPongRule,
+    /// Agency systems told about ticket events (`[[webhooks]]`, see [`webhooks`]).
+    pub webhooks: Vec<webhooks::Webhook>,
+    /// When two reports may be one job (`[duplicates]`).
+    pub duplicates: duplicates::DuplicateRule,
+    /// Triage and validation steps (`[workflow]`).
+    pub workflow: WorkflowRule,
+    /// Photo evidence rules (`[evidence]`).
+    pub evidence: evidence::EvidenceRule,
     /// The region's outline.
     pub boundary: Vec<Area>,
     /// Its kecamatan.
@@ -155,6 +171,7 @@ impl Tenant {
                 })
                 .collect(),
             ping_pong: self.ping_pong,
+            workflow: self.workflow,
         }
     }
 

@@ -66,6 +66,17 @@ struct Incoming {
     // ticket.status_changed
     status: Option<String>,
     note: Option<String>,
+    // report.received (optional)
+    reporter: Option<pantau_shared::event::Reporter>,
+    // ticket.verified
+    tier: Option<String>,
+    // ticket.validated
+    accepted: Option<bool>,
+    site_check: Option<bool>,
+    // ticket.merged, ticket.unmerged
+    primary: Option<String>,
+    reporters: Option<u32>,
+    restore: Option<String>,
     // ticket.commented
     text: Option<String>,
     // resource.updated
@@ -167,7 +178,11 @@ pub fn validate(
             let status =
                 TicketStatus::parse(&raw).ok_or_else(|| invalid("status", format!("unknown status {raw:?}")))?;
             let note = optional_text("note", incoming.note, MAX_NOTE_CHARS)?;
-            (Some(ticket), EventBody::StatusChanged(StatusChange { status, note }))
+            let reason = workflow::rejection_reason(status, incoming.reason)?;
+            (
+                Some(ticket),
+                EventBody::StatusChanged(StatusChange { status, note, reason }),
+            )
         }
         "ticket.commented" => {
             let ticket = ticket_id(&incoming.ticket)?;
@@ -184,8 +199,16 @@ pub fn validate(
             )
         }
         "resource.updated" => (None, resource(incoming)?),
-        "sla.warning" | "sla.breached" | "alert.raised" => {
-            return Err(invalid("type", "SLA events and alerts are emitted by Pantau itself"));
+        t @ ("ticket.verified" | "ticket.validated" | "ticket.merged" | "ticket.unmerged") => {
+            let mut incoming = incoming;
+            let (ticket, body) = workflow::event(tenant, t, &mut incoming).expect("a workflow type")?;
+            (Some(ticket), body)
+        }
+        "sla.warning" | "sla.breached" | "alert.raised" | "ticket.media_added" => {
+            return Err(invalid(
+                "type",
+                "SLA events, alerts and stored media are written by Pantau itself",
+            ));
         }
         other => return Err(invalid("type", format!("unsupported event type {other:?}"))),
     };
@@ -225,6 +248,7 @@ fn report(tenant: &Tenant, incoming: Incoming) -> Result<EventBody, ValidationEr
         address: optional_text("address", incoming.address, MAX_ADDRESS_CHARS)?,
         channel: optional_text("channel", incoming.channel, 32)?,
         media_urls: media_urls(incoming.media_urls)?,
+        reporter: workflow::reporter(incoming.reporter)?,
         kecamatan: Some(placement.kecamatan),
         kelurahan: placement.kelurahan,
         agency: Some(category.agency.clone()),
@@ -337,3 +361,4 @@ fn media_urls(value: Option<Vec<String>>) -> Result<Vec<String>, ValidationError
 
 #[cfg(test)]
 mod tests;
+mod workflow;

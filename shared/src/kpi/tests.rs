@@ -37,6 +37,7 @@ fn sla() -> SlaConfig {
             resolution_minutes: 600,
             calendar: 0,
         }],
+        tiers: vec![],
     }
 }
 
@@ -63,6 +64,7 @@ fn ticket(id: &str, category: &str, agency: Option<&str>, at: &str, steps: &[(&s
         address: None,
         channel: None,
         media_urls: vec![],
+        reporter: None,
         kecamatan: None,
         kelurahan: None,
         agency: agency.map(str::to_owned),
@@ -81,6 +83,7 @@ fn ticket(id: &str, category: &str, agency: Option<&str>, at: &str, steps: &[(&s
             status => EventBody::StatusChanged(StatusChange {
                 status: serde_json::from_value(serde_json::Value::String(status.into())).unwrap(),
                 note: None,
+                reason: None,
             }),
         };
         t.apply(&event(id, when, body));

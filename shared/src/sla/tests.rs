@@ -55,6 +55,7 @@ fn config(calendar: Calendar) -> SlaConfig {
             policy(Priority::Medium, 4 * 60, 24 * 60),
             policy(Priority::High, 60, 8 * 60),
         ],
+        tiers: vec![],
     }
 }
 
@@ -67,6 +68,7 @@ fn clocks(created: DateTime<Utc>, pauses: &[Pause]) -> Clocks<'_> {
         resolution_started_at: created,
         resolved_at: None,
         pauses,
+        tier: None,
     }
 }
 

@@ -27,6 +27,7 @@ fn sla() -> SlaConfig {
             resolution_minutes: 600,
             calendar: 0,
         }],
+        tiers: vec![],
     }
 }
 
@@ -66,6 +67,7 @@ fn ticket(
             status => EventBody::StatusChanged(StatusChange {
                 status: TicketStatus::parse(status).unwrap(),
                 note: None,
+                reason: None,
             }),
         };
         t.apply(&event(id, when, body));

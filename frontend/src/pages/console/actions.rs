@@ -87,6 +87,8 @@ pub fn Actions(c: Console, id: String) -> impl IntoView {
     let base = RwSignal::new(None::<u64>);
     let notice = RwSignal::new(None::<(bool, String)>);
     let conflict = RwSignal::new(None::<Conflict>);
+    // Accepted changes so far (forms outside this one clear their text when it moves).
+    let sent = RwSignal::new(0_u32);
 
     let agency = RwSignal::new(ticket.get_untracked().and_then(|t| t.agency).unwrap_or_default());
     let officer = RwSignal::new(String::new());
@@ -112,7 +114,10 @@ pub fn Actions(c: Console, id: String) -> impl IntoView {
                         Command::Status { .. } => note.set(String::new()),
                         Command::Comment(_) => comment.set(String::new()),
                         Command::Priority(_) => {}
+                        // The workflow forms keep their own text and clear it on `sent`.
+                        Command::Verify { .. } | Command::Reject { .. } | Command::Validate { .. } => {}
                     }
+                    sent.update(|n| *n += 1);
                     notice.set(Some((true, tr(lang, Key::Sent).to_owned())));
                 }
                 Err(Failure::Status { status: 409, code, .. }) if code != "invalid_transition" => {
@@ -220,6 +225,7 @@ pub fn Actions(c: Console, id: String) -> impl IntoView {
 
     view! {
         <div class="actions" data-testid="actions" on:focusin=started>
+            <super::workflow::WorkflowForms c ticket sent act=Callback::new(act) />
             {assign_form}
             <form class="action" data-testid="status-form" on:submit=move |e| {
                 e.prevent_default();

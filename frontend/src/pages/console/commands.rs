@@ -23,6 +23,25 @@ pub enum Command {
     },
     Priority(Priority),
     Comment(String),
+    /// Triage: verified, dispositioned to `agency` (and `officer`).
+    Verify {
+        agency: String,
+        officer: Option<String>,
+        /// SP4N-LAPOR tier, when not the category's.
+        tier: Option<String>,
+        note: Option<String>,
+    },
+    /// Triage: rejected for one of `event::REJECTION_REASONS`.
+    Reject {
+        reason: String,
+        note: Option<String>,
+    },
+    /// The follow-up of a resolved ticket accepted (closed) or refused (back to the agency).
+    Validate {
+        accepted: bool,
+        reason: Option<String>,
+        site_check: bool,
+    },
 }
 
 impl Command {
@@ -30,7 +49,9 @@ impl Command {
     pub fn route(&self) -> &'static str {
         match self {
             Command::Assign { .. } => "assign",
-            Command::Status { .. } => "status",
+            Command::Status { .. } | Command::Reject { .. } => "status",
+            Command::Verify { .. } => "verify",
+            Command::Validate { .. } => "validate",
             Command::Priority(_) => "priority",
             Command::Comment(_) => "comment",
         }
@@ -58,6 +79,18 @@ impl Command {
             Command::Status { status, note } => json!({ "status": status.as_str(), "note": note }),
             Command::Priority(p) => json!({ "priority": p }),
             Command::Comment(text) => json!({ "text": text }),
+            Command::Verify {
+                agency,
+                officer,
+                tier,
+                note,
+            } => json!({ "agency": agency, "officer": officer, "tier": tier, "note": note }),
+            Command::Reject { reason, note } => json!({ "status": "rejected", "reason": reason, "note": note }),
+            Command::Validate {
+                accepted,
+                reason,
+                site_check,
+            } => json!({ "accepted": accepted, "reason": reason, "site_check": site_check }),
         };
         let object = body.as_object_mut().expect("bodies are objects");
         object.retain(|_, v| !v.is_null());
@@ -80,6 +113,33 @@ impl Command {
             Command::Status { status, .. } => format!("{} → {}", tr(lang, Key::Status), i18n::status(lang, *status)),
             Command::Priority(p) => format!("{} → {}", tr(lang, Key::Priority), priority_label(lang, *p)),
             Command::Comment(text) => format!("{}: {text}", tr(lang, Key::Comment)),
+            Command::Verify { agency, officer, .. } => {
+                let who = officer.as_deref().map(|o| format!(" / {o}")).unwrap_or_default();
+                let what = if lang == Lang::En { "Verify" } else { "Verifikasi" };
+                format!("{what} → {}{who}", agency.to_uppercase())
+            }
+            Command::Reject { reason, .. } => {
+                format!(
+                    "{} → {} ({reason})",
+                    tr(lang, Key::Status),
+                    i18n::status(lang, TicketStatus::Rejected)
+                )
+            }
+            Command::Validate { accepted: true, .. } => if lang == Lang::En {
+                "Accept the follow-up"
+            } else {
+                "Terima tindak lanjut"
+            }
+            .to_owned(),
+            Command::Validate { reason, .. } => format!(
+                "{}: {}",
+                if lang == Lang::En {
+                    "Refuse the follow-up"
+                } else {
+                    "Tolak tindak lanjut"
+                },
+                reason.as_deref().unwrap_or("—")
+            ),
         }
     }
 }
@@ -144,6 +204,45 @@ pub fn describe_event(e: &Event, lang: Lang) -> String {
             tr(lang, Key::PingPong),
             a.chain.iter().map(|c| c.to_uppercase()).collect::<Vec<_>>().join(" → ")
         ),
+        EventBody::Verified(v) => {
+            let what = if en {
+                "Verified, dispositioned to"
+            } else {
+                "Diverifikasi, didisposisi ke"
+            };
+            let officer = v.officer.as_deref().map(|o| format!(" / {o}")).unwrap_or_default();
+            format!("{what} {}{officer}", v.agency.to_uppercase())
+        }
+        EventBody::Validated(v) if v.accepted => if en {
+            "Follow-up validated: done"
+        } else {
+            "Tindak lanjut divalidasi: selesai"
+        }
+        .to_owned(),
+        EventBody::Validated(v) => {
+            let what = if en { "Follow-up refused" } else { "TL ditolak" };
+            let site = if v.site_check {
+                if en {
+                    " (checked on site)"
+                } else {
+                    " (dicek di lapangan)"
+                }
+            } else {
+                ""
+            };
+            format!("{what}{site}: {}", v.reason.as_deref().unwrap_or("—"))
+        }
+        EventBody::Merged(m) => format!("{} {}", if en { "Merged into" } else { "Digabung ke" }, m.primary),
+        EventBody::Unmerged(u) => format!("{} {}", if en { "Unmerged from" } else { "Dipisah dari" }, u.primary),
+        EventBody::MediaAdded(m) => {
+            let what = if en { "Photo added" } else { "Foto ditambahkan" };
+            let flags = if m.flags.is_empty() {
+                String::new()
+            } else {
+                format!(" ⚠ {}", m.flags.join(", "))
+            };
+            format!("{what}{flags}")
+        }
         EventBody::ResourceUpdated(_) | EventBody::Unknown => {
             if en { "Other update" } else { "Pembaruan lain" }.to_owned()
         }

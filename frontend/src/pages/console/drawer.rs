@@ -67,7 +67,9 @@ fn TicketDrawer(c: Console, id: String, shapes: Shapes) -> impl IntoView {
                 <h3>{tr(lang, Key::Location)}</h3>
                 <MiniMap c shapes lon lat kecamatan />
             </section>
+            <super::evidence::Evidence c id=id.clone() />
             <Actions c id=id.clone() />
+            <super::duplicates::Duplicates c id=id.clone() />
             <section class="timeline" data-testid="timeline">
                 <h3>{tr(lang, Key::Timeline)}</h3>
                 <Show when=move || detail.with(Option::is_some) fallback=move || view! { <p>{tr(lang, Key::Loading)}</p> }>
@@ -109,6 +111,11 @@ fn Facts(c: Console, t: Ticket) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(", ");
     let sla = t.sla.clone();
+    // The SP4N-LAPOR tier the resolution deadline runs on (the ticket's, else the category's).
+    let tier = c.state.tenant.with_untracked(|info| {
+        let tier = info.as_ref()?.sla.tier_of(&t.category, t.tier.as_deref())?;
+        Some(tier.describe(lang == i18n::Lang::Id))
+    });
     let deadline = move |target: Option<Target>, label: Key| {
         let target = target?;
         let for_state = target.clone();
@@ -164,6 +171,7 @@ fn Facts(c: Console, t: Ticket) -> impl IntoView {
                 <h3>{tr(lang, Key::Deadlines)}</h3>
                 {deadline(sla.as_ref().map(|s| s.response.clone()), Key::Response)}
                 {deadline(sla.as_ref().map(|s| s.resolution.clone()), Key::Resolution)}
+                {tier.map(|text| view! { <p class="deadline-tier" data-testid="drawer-tier">{text}</p> })}
             </div>
             {media}
         </section>

@@ -13,7 +13,7 @@ use pantau_shared::event::TicketStatus;
 use std::collections::BTreeSet;
 
 /// Statuses offered, in workflow order.
-const STATUSES: [TicketStatus; 7] = TicketStatus::ALL;
+const STATUSES: [TicketStatus; 8] = TicketStatus::ALL;
 
 /// Write `filter` into the page URL, after the `tenant` and `lang` the page was opened with.
 fn write_url(filter: &QueueFilter) {
@@ -130,7 +130,13 @@ pub fn FilterBar(c: Console) -> impl IntoView {
     });
     let kecamatan = Signal::derive(move || seen.with(|(_, kec)| kec.iter().map(|x| (x.clone(), x.clone())).collect()));
     let statuses = Signal::derive(move || {
+        let queues = [
+            (super::queue::TRIAGE, super::tabs::TRIAGE_LABEL),
+            (super::queue::VALIDATION, super::tabs::VALIDATION_LABEL),
+        ]
+        .map(|(v, (id, en))| (v.to_owned(), if lang == Lang::En { en } else { id }.to_owned()));
         std::iter::once(("all".to_owned(), tr(lang, Key::AllStatuses).to_owned()))
+            .chain(queues)
             .chain(
                 STATUSES
                     .iter()

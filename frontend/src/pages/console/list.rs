@@ -92,13 +92,18 @@ pub fn QueueList(c: Console) -> impl IntoView {
                 <ol class="queue-rows" style:transform=offset_px>
                     <For
                         each=move || drawn.get()
-                        key=|d| (d.ticket.id.clone(), d.ticket.version)
+                        key=|d| (d.ticket.id.clone(), d.ticket.version, d.ticket.reporters())
                         children=move |d| view! { <Row c ticket=d.ticket /> }
                     />
                 </ol>
             </div>
         </div>
     }
+}
+
+/// `×N` on a job N citizens reported (duplicates merged into it); nothing for one.
+pub fn reporters_badge(n: u32) -> Option<impl IntoView> {
+    (n > 1).then(|| view! { <span class="flag reporters-badge" data-testid="reporters-badge">{format!("×{n}")}</span> })
 }
 
 /// The root element's font size, px (what `1rem` is on this screen).
@@ -192,6 +197,7 @@ fn Row(c: Console, ticket: Ticket) -> impl IntoView {
             <span class="row-main">
                 <span class="row-title">
                     <span class=format!("row-cat cat-{}", ticket.category)>{i18n::category(lang, &ticket.category)}</span>
+                    {reporters_badge(ticket.reporters())}
                     " "<span class="row-desc">{ticket.description.clone()}</span>
                 </span>
                 <span class="row-meta">

@@ -12,7 +12,10 @@
 //!
 //! - [`queue`]: filter, urgency order, URL round trip, changed rows, virtual window (pure);
 //! - [`commands`]: command bodies, roles, timeline lines (pure); [`shortcuts`] (pure);
-//! - `filters`, `list`, `workload`, `bulk`, `drawer`, `actions`: the views.
+//! - `filters`, `tabs` (triage / awaiting validation / open), `list`, `workload`, `bulk`,
+//!   `drawer`, `actions`, `workflow` (verify, ask, reject; accept or refuse a follow-up): the views.
+//! - `duplicates`: the drawer's possible duplicates, merge and unmerge (issue 18).
+//! - `evidence`: the drawer's photos (thumbnails, stage, ⚠ flags) and the upload form (issue 18).
 
 pub mod commands;
 pub mod queue;
@@ -22,9 +25,13 @@ pub mod text;
 mod actions;
 mod bulk;
 mod drawer;
+mod duplicates;
+mod evidence;
 mod filters;
 mod list;
 mod minimap;
+mod tabs;
+mod workflow;
 mod workload;
 
 use crate::api;
@@ -147,6 +154,7 @@ pub fn ConsolePage(user: SessionInfo, tenant: String, lang: Lang) -> impl IntoVi
             <main class="console-body">
                 <workload::WorkloadPanel c />
                 <section class="console-queue" aria-label=tr(lang, Key::Queue)>
+                    <tabs::QueueTabs c />
                     <bulk::BulkBar c />
                     <list::QueueList c />
                 </section>

@@ -19,8 +19,15 @@ pub const OVERSCAN: usize = 8;
 /// The URL parameters of the queue's filters.
 pub const PARAMS: [&str; 7] = ["agency", "officer", "category", "kecamatan", "status", "sla", "q"];
 
+/// The `status` filter of the triage queue (new reports, and those asked for more before
+/// anyone verified them).
+pub const TRIAGE: &str = "triage";
+/// The `status` filter of resolved tickets waiting for a validator.
+pub const VALIDATION: &str = "validation";
+
 /// What the queue shows. Every set field must match; `status` `None` means open tickets,
-/// `all` every ticket, else one status code; `sla` is a state either target is in
+/// `all` every ticket, [`TRIAGE`] and [`VALIDATION`] the workflow's queues, else one status
+/// code; `sla` is a state either target is in
 /// (`on_track`, `warning`, `breached`, `paused`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueueFilter {
@@ -82,6 +89,8 @@ impl QueueFilter {
         let status_ok = match self.status.as_deref() {
             None => t.status.is_open(),
             Some("all") => true,
+            Some(TRIAGE) => super::workflow::in_triage(t),
+            Some(VALIDATION) => t.status == pantau_shared::event::TicketStatus::Resolved,
             Some(s) => t.status.as_str() == s,
         };
         status_ok
@@ -206,6 +215,7 @@ mod tests {
                 utc_offset_minutes: 420,
             }],
             policies: vec![policy("sampah"), policy("banjir")],
+            tiers: vec![],
         }
     }
 
@@ -244,6 +254,7 @@ mod tests {
             EventBody::StatusChanged(StatusChange {
                 status: TicketStatus::Resolved,
                 note: None,
+                reason: None,
             }),
         );
         b.apply(Cursor { ms: 1, seq: 0 }, Cursor { ms: 2, seq: 0 }, &[resolve]);

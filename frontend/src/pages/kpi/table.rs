@@ -27,7 +27,7 @@ pub struct Column {
 }
 
 /// The number columns, after the agency's name (column 0).
-pub const COLUMNS: [Column; 8] = [
+pub const COLUMNS: [Column; 9] = [
     Column {
         label: Key::Intake,
         format: Format::Count,
@@ -67,6 +67,11 @@ pub const COLUMNS: [Column; 8] = [
         label: Key::ReopenRate,
         format: Format::Share,
         value: |k| k.reopen_rate,
+    },
+    Column {
+        label: Key::FollowUpsRefused,
+        format: Format::Count,
+        value: |k| Some(k.follow_ups_refused as f64),
     },
 ];
 
@@ -310,6 +315,27 @@ mod tests {
         assert_eq!(s.aria(3), "ascending");
         assert_eq!(s.aria(0), "none");
         assert_eq!(s.click(3).aria(3), "descending");
+    }
+
+    /// The "TL ditolak" column shows an agency's refused follow-ups.
+    #[test]
+    fn refused_follow_ups_column() {
+        let row = BreakdownRow {
+            key: "dlh".into(),
+            label: None,
+            kpis: KpiSet {
+                follow_ups_refused: 2,
+                ..KpiSet::default()
+            },
+            previous: KpiSet::default(),
+        };
+        let row = TableRow::of(&row, "DLH".into());
+        assert_eq!(row.values.last(), Some(&Some(2.0)));
+        let last = COLUMNS.last().unwrap();
+        assert_eq!(
+            (tr(Lang::Id, last.label), tr(Lang::En, last.label)),
+            ("TL ditolak", "Follow-ups refused")
+        );
     }
 
     /// Cells show counts, shares and durations as the tiles do.

@@ -37,7 +37,7 @@ pub const TICKET_COLUMNS: [&str; 24] = [
 ];
 
 /// Column names of `kpis.csv`, in order.
-pub const KPI_COLUMNS: [&str; 27] = [
+pub const KPI_COLUMNS: [&str; 28] = [
     "dimension",
     "key",
     "label",
@@ -50,6 +50,7 @@ pub const KPI_COLUMNS: [&str; 27] = [
     "rejected",
     "reopened",
     "reopen_rate",
+    "follow_ups_refused",
     "response_judged",
     "response_met",
     "response_compliance",
@@ -206,6 +207,7 @@ pub fn kpi_record(row: &KpiRow<'_>, zone: Zone) -> Vec<String> {
         k.rejected.to_string(),
         k.reopened.to_string(),
         f(k.reopen_rate),
+        k.follow_ups_refused.to_string(),
         k.response_judged.to_string(),
         k.response_met.to_string(),
         f(k.response_compliance),
@@ -268,7 +270,8 @@ mod tests {
         };
         let r = kpi_record(&row, Zone::east(420));
         assert_eq!(r.len(), KPI_COLUMNS.len());
-        assert_eq!((r[6].as_str(), r[11].as_str(), r[14].as_str()), ("3", "0.5000", ""));
+        assert_eq!((r[6].as_str(), r[11].as_str(), r[15].as_str()), ("3", "0.5000", ""));
+        assert_eq!((KPI_COLUMNS[12], r[12].as_str()), ("follow_ups_refused", "0"));
         assert_eq!(r[4], "1970-01-01 07:00:00");
     }
 }
