@@ -63,13 +63,15 @@ fn TicketDrawer(c: Console, id: String, shapes: Shapes) -> impl IntoView {
                 </button>
             </header>
             {move || ticket.get().map(|t| view! { <Facts c t /> })}
+            // The photos, then what to do (the workflow's step first), then possible
+            // duplicates: a validator sees the after-photo right above "accept".
+            <super::evidence::Evidence c id=id.clone() />
+            <Actions c id=id.clone() />
+            <super::duplicates::Duplicates c id=id.clone() />
             <section class="location">
                 <h3>{tr(lang, Key::Location)}</h3>
                 <MiniMap c shapes lon lat kecamatan />
             </section>
-            <super::evidence::Evidence c id=id.clone() />
-            <Actions c id=id.clone() />
-            <super::duplicates::Duplicates c id=id.clone() />
             <section class="timeline" data-testid="timeline">
                 <h3>{tr(lang, Key::Timeline)}</h3>
                 <Show when=move || detail.with(Option::is_some) fallback=move || view! { <p>{tr(lang, Key::Loading)}</p> }>
