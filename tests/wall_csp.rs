@@ -121,3 +121,43 @@ async fn the_wall_works_under_the_policy_in_chromium() {
     wall.save_screenshot("wall-under-csp.png").await;
     wall.close().await;
 }
+
+/// The built frontend is served compressed to whoever accepts it (brotli first, else gzip)
+/// and as it is to whoever does not: the wasm is the bulk of what a wall or a phone loads.
+#[tokio::test]
+async fn the_bundle_is_served_compressed() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let dist = pantau_e2e::workspace_root().join("dist");
+    let wasm = std::fs::read_dir(&dist)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .find(|name| name.ends_with(".wasm"))
+        .expect("trunk built the wasm");
+    let raw = std::fs::metadata(dist.join(&wasm)).unwrap().len();
+    let fetch = |encoding: Option<&'static str>| {
+        let request = pantau.request(reqwest::Method::GET, &format!("/{wasm}"), Credentials::Nobody);
+        async move {
+            let request = match encoding {
+                Some(e) => request.header("accept-encoding", e),
+                None => request,
+            };
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let used = response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (used, response.bytes().await.unwrap().len() as u64)
+        }
+    };
+    let (used, br) = fetch(Some("br, gzip")).await;
+    assert_eq!(used.as_deref(), Some("br"));
+    assert!(br * 2 < raw, "brotli {br} bytes of {raw}");
+    let (used, gz) = fetch(Some("gzip")).await;
+    assert_eq!(used.as_deref(), Some("gzip"));
+    assert!(gz < raw, "gzip {gz} bytes of {raw}");
+    let (used, plain) = fetch(None).await;
+    assert_eq!((used, plain), (None, raw), "as it is without Accept-Encoding");
+    println!("{wasm}: {raw} bytes raw, {gz} gzip, {br} brotli (quality 5)");
+}

@@ -49,7 +49,9 @@ use axum::http::Request as HttpRequest;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
+use tower::Layer;
 use tower::ServiceExt;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -105,7 +107,12 @@ async fn fallback(axum::extract::State(state): axum::extract::State<Arc<AppState
         .into_response();
     }
     let dist = &state.config.dist_dir;
-    let frontend = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    // Compressed for whoever accepts it (brotli, else gzip): the wasm is ~1.5 MB raw and
+    // about a quarter of that in brotli — what a phone on the status page or a wall
+    // booting waits for. Quality 5: a few tens of ms per copy, near the best ratio.
+    let frontend = CompressionLayer::new()
+        .quality(CompressionLevel::Precise(5))
+        .layer(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
     match frontend.oneshot(req).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},
