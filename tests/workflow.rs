@@ -264,3 +264,26 @@ async fn validation_closes_or_sends_back() {
         ]
     );
 }
+
+/// A source system's key may report and update progress, but not verify, validate or
+/// merge: those are a person's calls (403 `workflow`, nothing written).
+#[tokio::test]
+async fn keys_may_not_judge() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let ticket = open(&pantau, "Pohon tumbang").await;
+    at_version(&pantau, &ticket, 1).await;
+    for event in [
+        json!({"type": "ticket.verified", "ticket": ticket, "agency": "dlh"}),
+        json!({"type": "ticket.validated", "ticket": ticket, "accepted": true}),
+        json!({"type": "ticket.merged", "ticket": ticket, "primary": "TGR-000099"}),
+    ] {
+        let (status, body) = pantau.post_event("tangerang", &event).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("workflow")),
+            "{event}: {body}"
+        );
+    }
+    assert_eq!(redis.stream_len("tangerang").await, 1);
+}

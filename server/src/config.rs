@@ -37,6 +37,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start: the size of the `serve` variant costs nothing worth a `Box`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the ingest API, the WebSocket feed and the wall display. A flag given twice
@@ -141,6 +143,10 @@ pub struct ServeConfig {
     /// Demo feed: reports per second posted for every tenant (0 = off).
     #[arg(long, env = "PANTAU_DEMO_RATE", default_value_t = 0.0)]
     pub demo_rate: f64,
+    /// When set, `GET /metrics` wants `Authorization: Bearer <token>` (401 otherwise); when
+    /// unset, the metrics are public (serve them on an internal network only).
+    #[arg(long, env = "PANTAU_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// Everything `pantau simulate` needs to know.

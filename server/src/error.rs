@@ -201,6 +201,7 @@ impl IntoResponse for AppError {
             tracing::error!(error = %cause, "media store failed");
         }
         let mut response = (status, Json(json!({ "error": self.body() }))).into_response();
+        response.extensions_mut().insert(crate::metrics::ErrorCode(self.code()));
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

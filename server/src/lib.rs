@@ -36,6 +36,7 @@
 //!   tenant's stream), signed deliveries with retries, the delivery log.
 //! - [`media`]: photo evidence: the store behind a trait (disk now), type sniffing, EXIF
 //!   time and position, the after-photo check (pure), thumbnails.
+//! - [`metrics`]: Prometheus metrics, their one-line helpers and `GET /metrics`.
 //! - [`duplicates`]: candidate duplicate reports and the merge/unmerge checks (pure).
 
 pub mod admin_cli;
@@ -48,6 +49,7 @@ pub mod geo_area;
 pub mod http;
 pub mod live;
 pub mod media;
+pub mod metrics;
 pub mod open311;
 pub mod projection;
 pub mod realtime;

@@ -64,6 +64,7 @@ async fn seed_config_keys(state: &AppState) -> anyhow::Result<()> {
 }
 
 pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
+    crate::metrics::install(); // before any task records a metric
     let (trigger, shutdown) = shutdown::channel();
     let trigger = Arc::new(trigger);
     let on_signal = trigger.clone();

@@ -74,6 +74,9 @@ pub async fn submit_many(
         .zip(&to_append)
         .map(|(result, ToAppend { event, .. })| {
             result.map(|a| {
+                if a.is_new {
+                    crate::metrics::event_ingested(&tenant.id, event.body.type_name());
+                }
                 tracing::info!(
                     tenant = %tenant.id,
                     event_id = %event.id,

@@ -12,7 +12,7 @@ use crate::{eventually, free_port, workspace_root, Proc, RedisServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -52,36 +52,29 @@ impl Pantau {
 
     /// Start on a given port (to restart a server where its clients expect it).
     pub async fn start_on(redis: &RedisServer, port: u16, extra: &[&str]) -> Pantau {
-        let root = workspace_root();
-        let bin = pantau_bin();
-        let child = Command::new(&bin)
-            .arg("serve")
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(["--redis-url", &redis.url])
-            .arg("--dist-dir")
-            .arg(root.join("dist"))
-            .arg("--assets-dir")
-            .arg(root.join("assets"))
-            .arg("--config-dir")
-            .arg(root.join("config"))
-            // Tests and benchmarks load one key hard; the rate limit has its own test
-            // (server/tests/authz.rs), and `extra` may set it again (the last flag wins).
-            .args(["--key-rate", "1e9", "--key-burst", "1e9"])
-            .args(extra)
-            .env(
-                "RUST_LOG",
-                std::env::var("PANTAU_LOG").unwrap_or_else(|_| "warn".into()),
-            )
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {} (build it first: cargo build -p pantau-server): {e}",
-                    bin.display()
-                )
-            });
-        let proc = Proc(child);
+        let proc = spawn_serve(port, &["--redis-url", &redis.url], extra);
+        Pantau::attach(proc, port, &redis.url, extra).await
+    }
+
+    /// Start WITHOUT a Redis URL, so `pantau serve` runs its own redis-server with its data
+    /// under `data_dir`; the harness's CLI talks to that one (found with [`embedded_redis`]).
+    pub async fn start_embedded(data_dir: &Path, extra: &[&str]) -> Pantau {
+        let port = free_port();
+        let dir = data_dir.to_str().expect("a UTF-8 data directory");
+        let proc = spawn_serve(port, &["--data-dir", dir], extra);
+        let pid = proc.0.id();
+        let redis_url = eventually("pantau's private redis-server", || async {
+            embedded_redis(pid).map(|(_, port)| format!("redis://127.0.0.1:{port}"))
+        })
+        .await;
+        Pantau::attach(proc, port, &redis_url, extra).await
+    }
+
+    /// Wait for the server `proc` on `port` to answer, add the superadmin through the CLI
+    /// against `redis_url`, and sign in.
+    async fn attach(proc: Proc, port: u16, redis_url: &str, extra: &[&str]) -> Pantau {
         // The CLI reads the same configuration as the server (the last `--config-dir` wins).
-        let mut cli = Cli::new(&redis.url);
+        let mut cli = Cli::new(redis_url);
         if let Some(dir) = extra.windows(2).rev().find(|w| w[0] == "--config-dir") {
             cli = cli.with_config_dir(&PathBuf::from(dir[1]));
         }
@@ -282,6 +275,77 @@ impl Pantau {
             .and_then(|p| p.parse().ok())
             .expect("base ends with the port")
     }
+}
+
+/// Spawn `pantau serve` on `port` with the harness's paths, the `redis` arguments
+/// (`--redis-url …`, or `--data-dir …` for its private Redis), and `extra`.
+fn spawn_serve(port: u16, redis: &[&str], extra: &[&str]) -> Proc {
+    let root = workspace_root();
+    let bin = pantau_bin();
+    let child = Command::new(&bin)
+        .arg("serve")
+        .args(["--addr", &format!("127.0.0.1:{port}")])
+        .args(redis)
+        .arg("--dist-dir")
+        .arg(root.join("dist"))
+        .arg("--assets-dir")
+        .arg(root.join("assets"))
+        .arg("--config-dir")
+        .arg(root.join("config"))
+        // Tests and benchmarks load one key hard; the rate limit has its own test
+        // (server/tests/authz.rs), and `extra` may set it again (the last flag wins).
+        .args(["--key-rate", "1e9", "--key-burst", "1e9"])
+        .args(extra)
+        // Only the arguments above choose the Redis (`--redis-url` wins over it anyway).
+        .env_remove("REDIS_URL")
+        .env(
+            "RUST_LOG",
+            std::env::var("PANTAU_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} (build it first: cargo build -p pantau-server): {e}",
+                bin.display()
+            )
+        });
+    Proc(child)
+}
+
+/// Pantau's private redis-server (a `redis-server` child of process `pantau_pid`): its
+/// process id and port, read from `/proc` (Redis rewrites its command line to
+/// `redis-server 127.0.0.1:<port>`; the original `--port <port>` is read too).
+pub fn embedded_redis(pantau_pid: u32) -> Option<(u32, u16)> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`; comm may hold spaces, so split after the last ')'.
+        let Some((head, tail)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = head.split_once('(').map(|(_, c)| c).unwrap_or_default();
+        let mut fields = tail.split_whitespace();
+        let (state, ppid) = (fields.next(), fields.next());
+        if comm != "redis-server" || state == Some("Z") || ppid != Some(&pantau_pid.to_string()) {
+            continue;
+        }
+        let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let words: Vec<&str> = cmdline.split(['\0', ' ']).filter(|w| !w.is_empty()).collect();
+        let port = words
+            .windows(2)
+            .find(|w| w[0] == "--port")
+            .map(|w| w[1])
+            .or_else(|| words.iter().find_map(|w| w.strip_prefix("127.0.0.1:")))
+            .and_then(|p| p.parse().ok());
+        if let Some(port) = port {
+            return Some((pid, port));
+        }
+    }
+    None
 }
 
 /// `tenant`'s ingest endpoint.

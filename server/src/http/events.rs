@@ -116,10 +116,14 @@ async fn ingest_batch(
     for (index, result) in results.into_iter().enumerate() {
         match result {
             Ok(a) => accepted.push(a),
-            Err(e) => rejected.push(Rejected {
-                index,
-                error: AppError::from(e).body(),
-            }),
+            Err(e) => {
+                let error = AppError::from(e);
+                crate::metrics::event_refused(error.code());
+                rejected.push(Rejected {
+                    index,
+                    error: error.body(),
+                })
+            }
         }
     }
     let status = if rejected.is_empty() {
@@ -135,8 +139,23 @@ async fn ingest_batch(
 }
 
 /// The event's actor is the caller, whatever the body said; a key narrowed to categories
-/// may only report in them (403 `category`, naming the batch line if there is one).
+/// may only report in them (403 `category`, naming the batch line if there is one); a key
+/// may not verify, validate or merge (403 `workflow`): those are a person's decisions.
 fn stamp(caller: &Principal, command: &mut Command, line: Option<usize>) -> Result<(), AppError> {
+    let judgement = matches!(
+        command.event.body,
+        EventBody::Verified(_) | EventBody::Validated(_) | EventBody::Merged(_) | EventBody::Unmerged(_)
+    );
+    if judgement && matches!(caller, Principal::Key { .. }) {
+        // An agency system must not validate its own follow-up: these are a person's calls.
+        let at = line.map(|i| format!("line {i}: ")).unwrap_or_default();
+        return Err(AppError::Forbidden {
+            code: "workflow",
+            message: format!(
+                "{at}verification, validation and merges are made by a signed-in person (the ticket routes)"
+            ),
+        });
+    }
     if let EventBody::ReportReceived(report) = &command.event.body {
         if !caller.covers(&report.category) {
             let at = line.map(|i| format!("line {i}: ")).unwrap_or_default();

@@ -37,6 +37,8 @@ pub enum Access {
 pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/healthz", Access::Public),
     ("GET", "/readyz", Access::Public),
+    // Public to the guard; `--metrics-token` makes the handler want its bearer token.
+    ("GET", "/metrics", Access::Public),
     ("GET", "/ws", Access::Public),
     ("GET", "/api/v1/tenants", Access::Public),
     ("POST", "/api/v1/session", Access::Public),

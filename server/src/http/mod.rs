@@ -60,6 +60,7 @@ const API_PREFIXES: [&str; 2] = ["/api/", "/open311/"];
 
 /// The whole application.
 pub fn app(state: Arc<AppState>) -> Router {
+    crate::metrics::install();
     let csp = headers::content_security_policy(&state.tenants);
     Router::new()
         .merge(events::router())
@@ -78,7 +79,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(webhooks::router())
         .merge(ws::router())
         .merge(health::router())
+        .merge(crate::metrics::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
+        .route_layer(axum::middleware::from_fn(crate::metrics::count_refusals))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(fallback)
         .layer(axum::middleware::map_response(move |r: Response| {

@@ -61,6 +61,7 @@ async fn run_inner(
         match result {
             Ok(()) => return,
             Err(e) => {
+                crate::metrics::redis_error("tail");
                 tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "tailer lost redis; retrying");
                 if live.set_degraded(true) {
                     let reason = Some("event store unreachable".to_owned());
@@ -93,6 +94,7 @@ impl Tailer<'_> {
     /// Apply a batch under one write lock and hand it on; `Err` when nobody listens.
     async fn apply(&self, from: Cursor, to: Cursor, events: Vec<(Cursor, Event)>) -> Result<(), Unheard> {
         self.live.write().apply_batch(&events);
+        crate::metrics::projection_applied(self.tenant, to.ms);
         self.out
             .send(Tailed::Batch { from, to, events })
             .await
@@ -138,6 +140,7 @@ impl Tailer<'_> {
         // then follow with a blocking read.
         while !shutdown.is_triggered() {
             let read = follow::read_after(&mut conn, tenant, from, live.caught_up()).await?;
+            crate::metrics::at_head_if(read.read == 0, tenant);
             if let Some(&(to, _)) = read.events.last() {
                 since_snapshot += read.events.len() as u64;
                 if self.apply(from, to, read.events).await.is_err() {
@@ -146,6 +149,7 @@ impl Tailer<'_> {
                 from = to;
             }
             if read.read < follow::BATCH && live.mark_ready() {
+                crate::metrics::caught_up(tenant, catch_up);
                 let p = live.read();
                 tracing::info!(cursor = %p.cursor(), entries = p.applied(), catch_up_ms = catch_up.elapsed().as_millis() as u64, "projection caught up");
             }

@@ -42,6 +42,7 @@ async fn run_inner(state: Arc<AppState>, holder: String, mut shutdown: Shutdown)
                 }
             }
             Err(e) => {
+                crate::metrics::redis_error("lease");
                 tracing::warn!(error = %e, "cannot reach the SLA lease");
                 leading = false;
             }
@@ -69,6 +70,7 @@ async fn run_inner(state: Arc<AppState>, holder: String, mut shutdown: Shutdown)
             let batch: Vec<_> = due.iter().map(ToAppend::plain).collect();
             match state.store.append_many(&tenant.ticket_prefix, &batch).await {
                 Ok(results) => {
+                    crate::metrics::sla_emitted(&due, &results);
                     let written = results.iter().filter(|r| r.as_ref().is_ok_and(|a| a.is_new)).count();
                     if written > 0 {
                         tracing::info!(tenant = %tenant.id, written, "SLA events emitted");

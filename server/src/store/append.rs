@@ -149,13 +149,14 @@ pub async fn append_many<C: ConnectionLike + Send>(
     for event in events {
         pipe.add_command(command(ticket_prefix, event)?);
     }
+    let _timer = crate::metrics::AppendTimer::start();
     let replies: Vec<Reply> = match pipe.query_async(conn).await {
         Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
             // Redis restarted and forgot the script: load it and send again (idempotent).
             preload(conn).await?;
             pipe.query_async(conn).await?
         }
-        other => other?,
+        other => other.inspect_err(|_| crate::metrics::redis_error("append"))?,
     };
     Ok(replies
         .into_iter()

@@ -9,11 +9,13 @@
 //! - [`catch_up`]: the pipelined read of a long stream when a tailer starts.
 //! - [`snapshot`]: projection snapshots.
 //! - [`lease`]: the SLA emitter's lease.
+//! - [`health`]: whether Redis is reachable, so calls fail at once while it is not.
 //! - [`Store`]: the shared handle (ranges, events by id, appends, ping).
 
 pub mod append;
 pub mod catch_up;
 pub mod follow;
+pub mod health;
 pub mod lease;
 pub mod snapshot;
 
@@ -21,12 +23,16 @@ use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
 use redis::aio::ConnectionManager;
 use redis::streams::StreamRangeReply;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use append::{Appended, ToAppend};
 
 /// The stream field holding the event's JSON.
 pub const EVENT_FIELD: &str = "event";
+
+/// How long [`Store::connect`] keeps trying to reach Redis at start.
+pub const CONNECT_PATIENCE: Duration = Duration::from_secs(6);
 
 /// How long an event id is remembered for deduplication (7 days).
 pub const DEDUPE_TTL_SECS: u64 = 7 * 24 * 3600;
@@ -50,6 +56,9 @@ pub enum StoreError {
     /// The event cannot be appended as it is.
     #[error("{0}")]
     Rejected(String),
+    /// Redis is known to be unreachable; nothing was sent (see [`health`]).
+    #[error("redis is unreachable")]
+    Unavailable,
 }
 
 /// The stream of a tenant's events.
@@ -101,18 +110,55 @@ pub fn decode_entry(id: &str, raw: Option<String>) -> Result<(Cursor, Event), St
 pub struct Store {
     conn: ConnectionManager,
     client: redis::Client,
+    health: Arc<health::Health>,
 }
 
 impl Store {
-    /// Connect; fails if Redis cannot be reached within the connection timeout.
+    /// Connect (a few attempts over about [`CONNECT_PATIENCE`]) and start the health probe.
+    ///
+    /// Reconnecting later is quick on purpose (3 attempts at most 250 ms apart): a command
+    /// waits for a reconnect in progress, and the default (6 attempts with backoff) held a
+    /// request 5–9 s while Redis was down. The [`health`] flag answers before that anyway.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let client = redis::Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)));
-        let mut conn = client.get_connection_manager_with_config(config).await?;
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(2)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(Duration::from_millis(250));
+        let started = std::time::Instant::now();
+        let mut conn = loop {
+            match client.get_connection_manager_with_config(config.clone()).await {
+                Ok(conn) => break conn,
+                Err(e) if started.elapsed() < CONNECT_PATIENCE => {
+                    tracing::warn!(error = %e, "redis not reachable yet; retrying");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         append::preload(&mut conn).await?;
-        Ok(Store { conn, client })
+        let health = health::Health::new();
+        tokio::spawn(health::probe(Arc::downgrade(&health), conn.clone()));
+        Ok(Store { conn, client, health })
+    }
+
+    /// Whether Redis is reachable as far as the store knows (see [`health`]).
+    pub fn is_up(&self) -> bool {
+        self.health.is_up()
+    }
+
+    /// The connection for one call, or `Unavailable` at once while Redis is down.
+    fn conn(&self) -> Result<ConnectionManager, StoreError> {
+        self.health.check()?;
+        Ok(self.conn.clone())
+    }
+
+    /// `result`, after taking the health flag down if it failed on the connection.
+    fn observed<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        self.health.observe(&result);
+        result
     }
 
     /// The shared connection, for other record keepers on the same Redis (auth).
@@ -127,7 +173,8 @@ impl Store {
 
     /// Append one validated event (see [`append`]).
     pub async fn append(&self, ticket_prefix: &str, event: ToAppend<'_>) -> Result<Appended, StoreError> {
-        append::append(&mut self.conn.clone(), ticket_prefix, event).await
+        let result = append::append(&mut self.conn()?, ticket_prefix, event).await;
+        self.observed(result)
     }
 
     /// Up to `count` entries after `after` (exclusive) up to `until` (inclusive), oldest first.
@@ -163,14 +210,15 @@ impl Store {
         end: String,
         count: usize,
     ) -> Result<Vec<(Cursor, Event)>, StoreError> {
-        let range: StreamRangeReply = redis::cmd("XRANGE")
+        let range = redis::cmd("XRANGE")
             .arg(stream_key(tenant))
             .arg(start)
             .arg(end)
             .arg("COUNT")
             .arg(count.max(1))
-            .query_async(&mut self.conn.clone())
-            .await?;
+            .query_async::<StreamRangeReply>(&mut self.conn()?)
+            .await;
+        let range = self.observed(range.map_err(StoreError::from))?;
         range
             .ids
             .iter()
@@ -188,7 +236,8 @@ impl Store {
         for id in ids {
             pipe.cmd("XRANGE").arg(&key).arg(id.to_string()).arg(id.to_string());
         }
-        let ranges: Vec<StreamRangeReply> = pipe.query_async(&mut self.conn.clone()).await?;
+        let ranges = pipe.query_async::<Vec<StreamRangeReply>>(&mut self.conn()?).await;
+        let ranges = self.observed(ranges.map_err(StoreError::from))?;
         let mut events = Vec::with_capacity(ids.len());
         for entry in ranges.iter().flat_map(|r| r.ids.iter()) {
             events.push(decode_entry(&entry.id, entry.get(EVENT_FIELD))?.1);
@@ -202,7 +251,8 @@ impl Store {
         ticket_prefix: &str,
         events: &[ToAppend<'_>],
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        append::append_many(&mut self.conn.clone(), ticket_prefix, events).await
+        let result = append::append_many(&mut self.conn()?, ticket_prefix, events).await;
+        self.observed(result)
     }
 
     /// Take or renew a lease (see [`lease`]).
@@ -215,9 +265,9 @@ impl Store {
         lease::release(&mut self.conn.clone(), key, holder).await
     }
 
-    /// Liveness of Redis.
+    /// Liveness of Redis (`Unavailable` at once while it is known to be down).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let _: String = redis::cmd("PING").query_async(&mut self.conn.clone()).await?;
-        Ok(())
+        let pong = redis::cmd("PING").query_async::<String>(&mut self.conn()?).await;
+        self.observed(pong.map_err(StoreError::from)).map(drop)
     }
 }

@@ -78,6 +78,7 @@ async fn deliver(
             (false, false) => "retrying",
             (false, true) => "gave_up",
         };
+        crate::metrics::webhook_attempt(outcome);
         let (status, error) = match answer {
             Ok(status) => (Some(status), None),
             Err(e) => (None, Some(e)),

@@ -70,6 +70,7 @@ struct Out<'a, S> {
 
 impl<S: Sink<Message> + Unpin> Out<'_, S> {
     async fn send(&mut self, text: Utf8Bytes) -> Result<(), Closed> {
+        crate::metrics::frame_sent(text.len());
         self.raw(Message::Text(text)).await?;
         self.liveness.sent(Instant::now());
         Ok(())
@@ -78,7 +79,11 @@ impl<S: Sink<Message> + Unpin> Out<'_, S> {
     async fn raw(&mut self, msg: Message) -> Result<(), Closed> {
         match tokio::time::timeout(self.timeout, self.sink.send(msg)).await {
             Ok(Ok(())) => Ok(()),
-            _ => Err(Closed),
+            Ok(Err(_)) => Err(Closed),
+            Err(_) => {
+                crate::metrics::slow_client_dropped();
+                Err(Closed)
+            }
         }
     }
 }
@@ -90,6 +95,7 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
     P: ReplaySource + Gate,
 {
+    let _open = crate::metrics::SessionOpen::new();
     let limits = deps.limits;
     let liveness = Liveness::new(Instant::now(), limits.ping, limits.idle_timeout);
     let mut out = Out {
@@ -231,6 +237,7 @@ where
                 }
                 Err(reason) => {
                     tracing::info!(%since, reason, "cannot resume; resync");
+                    crate::metrics::resync(reason);
                     out.send(text_of(&ServerMsg::Resync {
                         v: PROTOCOL_VERSION,
                         reason: reason.into(),
@@ -272,6 +279,7 @@ where
                         Frame::Deltas { from, to, events, text } => {
                             if *from > cursor {
                                 tracing::warn!(%from, %cursor, "frame does not continue the session; resync");
+                                crate::metrics::resync("gap");
                                 out.send(text_of(&ServerMsg::Resync { v: PROTOCOL_VERSION, reason: "gap".into() })).await?;
                                 continue 'start;
                             }
@@ -295,6 +303,7 @@ where
                     },
                     Err(RecvError::Lagged(skipped)) => {
                         tracing::info!(skipped_frames = skipped, "session fell behind; resync");
+                        crate::metrics::resync("lagged");
                         out.send(text_of(&ServerMsg::Resync { v: PROTOCOL_VERSION, reason: "lagged".into() })).await?;
                         continue 'start;
                     }
