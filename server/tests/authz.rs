@@ -260,6 +260,65 @@ async fn every_route_and_caller_is_decided_by_the_table() {
         ("GET", "/api/v1/{tenant}/export/tickets.geojson", "tangerang key", false),
         ("GET", "/api/v1/{tenant}/export/kpis.csv", "tangerang executive", true),
         ("GET", "/api/v1/{tenant}/export/kpis.csv", "tangerang operator", false),
+        // The complaint workflow: operators verify, validate and merge; viewers, executives
+        // and keys do not (a key may upload photos); the webhook log is for admins.
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/verify",
+            "tangerang operator",
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/verify",
+            "tangerang viewer",
+            false,
+        ),
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/verify",
+            "tangerang key",
+            false,
+        ),
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/validate",
+            "tangerang operator",
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/validate",
+            "tangerang executive",
+            false,
+        ),
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/merge",
+            "tangerang operator",
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/merge",
+            "banjar operator",
+            false,
+        ),
+        ("POST", "/api/v1/{tenant}/tickets/{ticket}/media", "tangerang key", true),
+        (
+            "POST",
+            "/api/v1/{tenant}/tickets/{ticket}/media",
+            "tangerang viewer",
+            false,
+        ),
+        ("GET", "/api/v1/{tenant}/webhooks/deliveries", "tangerang admin", true),
+        (
+            "GET",
+            "/api/v1/{tenant}/webhooks/deliveries",
+            "tangerang supervisor",
+            false,
+        ),
+        ("GET", "/api/v1/public/tickets/{ticket}", "nobody", true),
     ];
     for (method, pattern, caller, allowed) in hand {
         let got = outcome[&(method.to_string(), pattern.to_string(), caller.to_string())];
