@@ -16,6 +16,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Newest tickets listed on screen.
 pub const MAX_LISTED: usize = 50;
 
+/// Tickets the board may grow by before [`Board::forget_settled`] looks at it again.
+pub const FORGET_SLACK: usize = 256;
+
 /// The socket's state as shown to operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnStatus {
@@ -109,6 +112,8 @@ pub struct Board {
     /// Ids of tickets opened or changed by deltas since a view last took them — kept only
     /// when a view asks (`Some`: the console marks changed rows); the wall leaves it `None`.
     pub touched: Option<Vec<String>>,
+    /// Tickets held after [`Board::forget_settled`] last looked (it waits for growth).
+    settled_check: usize,
 }
 
 impl Board {
@@ -118,9 +123,57 @@ impl Board {
         self.gauges = gauges.into_iter().map(|g| (Gauge::key(&g.resource), g)).collect();
         self.tickets = tickets.into_iter().map(|t| (t.id.clone(), Entry::new(t))).collect();
         self.cursor = Some(cursor);
+        self.settled_check = 0;
         if let Some(touched) = &mut self.touched {
             touched.clear();
         }
+    }
+
+    /// Forget tickets no view of the wall needs any more, once the board has grown by
+    /// [`FORGET_SLACK`] since it last looked: closed or rejected (final: no event changes
+    /// their status again), with no instant in the day that began at `since_ms` (so no
+    /// count of today's), and not among the `keep` newest of the city or of their agency
+    /// (what each panel's newest list shows). A wall runs for weeks, and it kept every
+    /// ticket it ever saw. Returns how many were forgotten.
+    pub fn forget_settled(&mut self, since_ms: i64, keep: usize) -> usize {
+        if self.tickets.len() < self.settled_check + FORGET_SLACK {
+            return 0;
+        }
+        let mut newest: Vec<(i64, &str, Option<&str>)> = self
+            .entries()
+            .map(|e| {
+                (
+                    e.at.created.unwrap_or(0),
+                    e.ticket.id.as_str(),
+                    e.ticket.agency.as_deref(),
+                )
+            })
+            .collect();
+        newest.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(a.1)));
+        let mut listed: HashMap<Option<&str>, usize> = HashMap::new();
+        let mut shown = std::collections::HashSet::new();
+        for (i, (_, id, agency)) in newest.into_iter().enumerate() {
+            let n = listed.entry(agency).or_default();
+            *n += 1;
+            if i < keep || *n <= keep {
+                shown.insert(id);
+            }
+        }
+        let forget: Vec<String> = self
+            .entries()
+            .filter(|e| {
+                let at = [e.at.created, e.at.first_assigned, e.at.resolved];
+                e.ticket.status.is_final()
+                    && at.into_iter().flatten().all(|ms| ms < since_ms)
+                    && !shown.contains(e.ticket.id.as_str())
+            })
+            .map(|e| e.ticket.id.clone())
+            .collect();
+        for id in &forget {
+            self.tickets.remove(id);
+        }
+        self.settled_check = self.tickets.len();
+        forget.len()
     }
 
     /// Apply `deltas`; `Next::Resubscribe` (and no change) if they do not continue ours.
@@ -308,6 +361,12 @@ impl WallState {
             ServerMsg::Error { code, message, .. } => {
                 leptos::logging::warn!("server error {code}: {message}");
             }
+            // A replaying session's clock: clocks and countdowns follow the replayed instant.
+            ServerMsg::Replay { at, live, .. } => {
+                if !live {
+                    self.clock_offset_ms.set(at as f64 - local_now_ms);
+                }
+            }
         }
         Next::Continue
     }
@@ -349,6 +408,47 @@ mod tests {
             Next::Resubscribe
         );
         assert_eq!(b, before);
+    }
+
+    /// Settled tickets from before the day go once the board has grown; today's, open or
+    /// resolved ones and the newest listed stay.
+    #[test]
+    fn forgets_settled_tickets_no_view_needs() {
+        use pantau_shared::event::StatusChange;
+        let mut b = Board::default();
+        b.reset(c(0), vec![], SlaConfig::default(), vec![]);
+        let status = |id: &str, at: &str, status| {
+            let mut e = report(id, "sampah", at);
+            e.body = EventBody::StatusChanged(StatusChange {
+                status,
+                note: None,
+                reason: None,
+            });
+            e
+        };
+        let mut events = Vec::new();
+        for i in 0..FORGET_SLACK {
+            let id = format!("TGR-{i}");
+            events.push(report(&id, "sampah", &format!("2026-11-20T{:02}:00:00Z", i % 24)));
+            if i % 2 == 1 {
+                events.push(status(&id, "2026-11-21T00:00:00Z", TicketStatus::Rejected));
+            }
+        }
+        // Reported today (counted in today's numbers) and rejected: kept.
+        events.push(report("TGR-today", "sampah", "2026-11-23T01:00:00Z"));
+        events.push(status("TGR-today", "2026-11-23T02:00:00Z", TicketStatus::Rejected));
+        b.apply(c(0), c(1), &events);
+        let since = 1_795_366_800_000; // 2026-11-23 00:00 WIB
+                                       // Every rejected one of the 20th goes but the newest (TGR-95, listed after TGR-today).
+        assert_eq!(b.forget_settled(since, 2), FORGET_SLACK / 2 - 1);
+        assert!(
+            b.get("TGR-today").is_some() && b.get("TGR-0").is_some(),
+            "today's and open stay"
+        );
+        assert!(b.get("TGR-1").is_none());
+        let kept: Vec<_> = b.newest(2, &Panel::All).into_iter().map(|t| t.id).collect();
+        assert_eq!(kept, ["TGR-today", "TGR-95"], "the newest listed stay");
+        assert_eq!(b.forget_settled(since, 2), 0, "waits for the board to grow");
     }
 
     /// The list is newest first and capped.

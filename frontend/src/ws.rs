@@ -25,8 +25,9 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 /// First retry delay, ms.
 const BACKOFF_BASE_MS: f64 = 500.0;
-/// Longest retry delay, ms: a wall must come back within seconds of its server.
-const BACKOFF_MAX_MS: f64 = 5_000.0;
+/// Longest retry delay before jitter, ms: a wall must come back within seconds of its
+/// server (at most 4.5 s between attempts, so live within 5 s of the server being back).
+const BACKOFF_MAX_MS: f64 = 3_000.0;
 /// How often the wall pings, ms.
 const PING_MS: u64 = 15_000;
 /// A server silent this long (no data, heartbeat or pong) is considered gone, ms.
@@ -187,7 +188,8 @@ mod tests {
     fn backoff_grows_caps_and_jitters() {
         assert_eq!(backoff_ms(0, 0.5), 500.0);
         assert_eq!(backoff_ms(1, 0.5), 1000.0);
-        assert_eq!(backoff_ms(3, 0.5), 4000.0);
+        assert_eq!(backoff_ms(2, 0.5), 2000.0);
+        assert_eq!(backoff_ms(3, 0.5), BACKOFF_MAX_MS);
         assert_eq!(backoff_ms(30, 0.5), BACKOFF_MAX_MS);
         assert_eq!(backoff_ms(0, 0.0), 250.0);
         assert!(backoff_ms(30, 0.999) < BACKOFF_MAX_MS * 1.5);

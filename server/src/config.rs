@@ -29,6 +29,14 @@ pub const DEFAULT_KEY_RATE: f64 = 500.0;
 pub const DEFAULT_KEY_BURST: f64 = 5_000.0;
 /// Frames buffered per tenant for slow sessions before they are resynced.
 pub const DEFAULT_FANOUT_CAPACITY: usize = 1024;
+/// Seconds a connection gets to send its request headers (or its next request's).
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 5;
+/// Bytes per second a request body must average after its grace period.
+pub const DEFAULT_BODY_MIN_RATE: u64 = 1024;
+/// Seconds a request body gets before its minimum rate applies.
+pub const DEFAULT_BODY_GRACE_SECS: u64 = 10;
+/// Connections one (non-loopback) address may hold at once.
+pub const DEFAULT_MAX_CONNECTIONS_PER_ADDR: usize = 1000;
 
 #[derive(Parser, Debug)]
 #[command(name = "pantau", version, about = "Pantau command-center backend")]
@@ -45,8 +53,10 @@ pub enum Command {
     /// takes its last value (so wrappers can override defaults they pass).
     #[command(args_override_self = true)]
     Serve(ServeConfig),
-    /// Post plausible demo reports to a running server.
+    /// Play a simulated city (reports and their whole lives) against a running server.
     Simulate(SimulateConfig),
+    /// Replay a real 311 history (remapped onto a tenant) against a running server.
+    Replay(ReplayConfig),
     /// Manage users: add, list, disable.
     #[command(subcommand)]
     User(UserCommand),
@@ -61,7 +71,8 @@ pub struct ServeConfig {
     /// Address to listen on.
     #[arg(long, env = "PANTAU_ADDR", default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
-    /// Redis to use (`redis://host:port`); when unset, serve starts and owns a private
+    /// Redis to use (`redis://host:port`, or a Redis Cluster as
+    /// `redis+cluster://host:port,host:port,…`); when unset, serve starts and owns a private
     /// redis-server with AOF under `<data-dir>/redis`.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
@@ -114,6 +125,13 @@ pub struct ServeConfig {
     /// minute while entries arrive).
     #[arg(long, env = "PANTAU_SNAPSHOT_EVERY", default_value_t = DEFAULT_SNAPSHOT_EVERY)]
     pub snapshot_every: u64,
+    /// Keep a projection snapshot for the time machine (`GET /state?at=`) after at least this
+    /// many stream entries (taken with the next stored snapshot; 0 keeps none).
+    #[arg(long, env = "PANTAU_HISTORY_EVERY", default_value_t = 50_000)]
+    pub history_every: u64,
+    /// How many time-machine snapshots are kept (the oldest go first).
+    #[arg(long, env = "PANTAU_HISTORY_KEEP", default_value_t = 200)]
+    pub history_keep: usize,
     /// How often the SLA emitter checks for due warnings and breaches, ms.
     #[arg(long, env = "PANTAU_SLA_TICK_MS", default_value_t = 1_000)]
     pub sla_tick_ms: u64,
@@ -140,13 +158,37 @@ pub struct ServeConfig {
     /// per tenant, printed at start. Never in production.
     #[arg(long, env = "PANTAU_DEMO_USERS", default_value_t = false)]
     pub demo_users: bool,
-    /// Demo feed: reports per second posted for every tenant (0 = off).
+    /// Demo feed: a simulated city per tenant, this many reports per hour (0 = off); it
+    /// starts 12 hours in the past so the wall opens on a day in progress.
     #[arg(long, env = "PANTAU_DEMO_RATE", default_value_t = 0.0)]
     pub demo_rate: f64,
     /// When set, `GET /metrics` wants `Authorization: Bearer <token>` (401 otherwise); when
     /// unset, the metrics are public (serve them on an internal network only).
     #[arg(long, env = "PANTAU_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Close a connection whose request headers have not all arrived this long after it
+    /// opened or went idle, seconds (also the keep-alive idle timeout).
+    #[arg(long, env = "PANTAU_HEADER_TIMEOUT_SECS", default_value_t = DEFAULT_HEADER_TIMEOUT_SECS)]
+    pub header_timeout_secs: u64,
+    /// A request body must average at least this many bytes per second after the grace
+    /// period, or it gets 408 and the connection is closed (0: no minimum).
+    #[arg(long, env = "PANTAU_BODY_MIN_RATE", default_value_t = DEFAULT_BODY_MIN_RATE)]
+    pub body_min_rate: u64,
+    /// Seconds a request body gets before its minimum rate applies.
+    #[arg(long, env = "PANTAU_BODY_GRACE_SECS", default_value_t = DEFAULT_BODY_GRACE_SECS)]
+    pub body_grace_secs: u64,
+    /// Most connections open at once (0: the open-file limit less a reserve); more get
+    /// `503` + `Retry-After`.
+    #[arg(long, env = "PANTAU_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+    /// Most connections open at once from one address (0: no limit); more get `429` +
+    /// `Retry-After`.
+    #[arg(long, env = "PANTAU_MAX_CONNECTIONS_PER_ADDR", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_ADDR)]
+    pub max_connections_per_addr: usize,
+    /// Apply the per-address limit to loopback clients too (off by default: a reverse
+    /// proxy on the same host connects from loopback for everyone).
+    #[arg(long, env = "PANTAU_LIMIT_LOOPBACK", default_value_t = false)]
+    pub limit_loopback: bool,
 }
 
 /// Everything `pantau simulate` needs to know.
@@ -155,8 +197,9 @@ pub struct SimulateConfig {
     /// Tenant to post reports for.
     #[arg(long, env = "PANTAU_TENANT", default_value = "tangerang")]
     pub tenant: String,
-    /// Reports per second.
-    #[arg(long, default_value_t = 1.0)]
+    /// Reports per hour, averaged over the day (the daily rhythm raises it in the morning
+    /// and lowers it at night).
+    #[arg(long, default_value_t = 60.0)]
     pub rate: f64,
     /// Base URL of the server.
     #[arg(long, env = "PANTAU_URL", default_value = "http://127.0.0.1:8080")]
@@ -167,6 +210,63 @@ pub struct SimulateConfig {
     /// Stop after this many reports (default: run until interrupted).
     #[arg(long)]
     pub count: Option<u64>,
+    /// Seed of the simulated city: the same seed, tenant and `--since` post the same events
+    /// (with the same ids, so a re-run writes nothing twice). Random when unset.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Stop after this long (`90s`, `30m`, `12h`, `2d`; default: until interrupted).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Start the city in the past (an age such as `12h`, or an RFC 3339 instant): the history
+    /// up to now is posted at once, dated when it happened, then the city goes on live.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Stop the city at this past instant (an age or RFC 3339, like `--since`): only the
+    /// history from `--since` to it is posted, then the command ends. Two runs with the same
+    /// seed, `--since` and `--until` post exactly the same events.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// A user of the tenant (operator or above) under whose name the simulated operators
+    /// verify, validate and close tickets; without one, new reports wait in triage where
+    /// the tenant verifies them.
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// That user's password.
+    #[arg(long, env = "PANTAU_OPERATOR_PASSWORD", hide_env_values = true)]
+    pub operator_password: Option<String>,
+    /// Assets on disk (tenant boundaries).
+    #[arg(long, env = "PANTAU_ASSETS_DIR", default_value = "assets")]
+    pub assets_dir: PathBuf,
+    /// Configuration directory (tenants in `<dir>/tenants/*.toml`).
+    #[arg(long, env = "PANTAU_CONFIG_DIR", default_value = "config")]
+    pub config_dir: PathBuf,
+}
+
+/// Everything `pantau replay` needs to know.
+#[derive(Args, Debug, Clone)]
+pub struct ReplayConfig {
+    /// Tenant to replay onto.
+    #[arg(long, env = "PANTAU_TENANT", default_value = "tangerang")]
+    pub tenant: String,
+    /// The history (SF 311 CSV: case_id, opened, closed, category, lat, lng, ...).
+    #[arg(long)]
+    pub file: PathBuf,
+    /// `60x` (or `60`): an hour of history per minute, starting now; `max`: as fast as the
+    /// server takes it, dated on the real timeline shifted to end now.
+    #[arg(long, default_value = "60x")]
+    pub speed: String,
+    /// How the history's categories and sources map onto the tenant's.
+    #[arg(long, default_value = "config/replay/sf311.toml")]
+    pub mapping: PathBuf,
+    /// Replay only the first this many cases.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Base URL of the server.
+    #[arg(long, env = "PANTAU_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// The tenant's ingest API key (`pantau key add`).
+    #[arg(long, env = "PANTAU_KEY")]
+    pub key: String,
     /// Assets on disk (tenant boundaries).
     #[arg(long, env = "PANTAU_ASSETS_DIR", default_value = "assets")]
     pub assets_dir: PathBuf,
@@ -178,8 +278,8 @@ pub struct SimulateConfig {
 /// Where `pantau user …` and `pantau key …` find Redis and the tenants' configuration.
 #[derive(Args, Debug, Clone)]
 pub struct AdminConfig {
-    /// Redis holding users and keys (`redis://host:port`); required: these commands never
-    /// start a private redis-server.
+    /// Redis holding users and keys (`redis://host:port`, or `redis+cluster://host:port,…`);
+    /// required: these commands never start a private redis-server.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: String,
     /// Configuration directory (tenants in `<dir>/tenants/*.toml`), to check tenant ids and

@@ -22,7 +22,7 @@ use serde::Serialize;
 pub const MAX_CANDIDATES: usize = 20;
 
 /// Another ticket that may be the same job.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Candidate {
     pub ticket: String,
     /// Great-circle distance between the two reports, metres (rounded to 0.1 m).

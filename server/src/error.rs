@@ -57,6 +57,12 @@ pub enum AppError {
     /// Too many attempts (`code`: `locked_out`, `rate_limited`); retry after the seconds.
     #[error("too many requests; retry in {retry_after_secs} s")]
     TooManyRequests { code: &'static str, retry_after_secs: u64 },
+    /// The request body arrived too slowly (or the request took too long).
+    #[error("{0}")]
+    RequestTimeout(&'static str),
+    /// The server holds as many connections as it may; retry after the seconds.
+    #[error("the server is at its connection limit; retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// The event log could not be written or read.
     #[error("event store unavailable")]
     Store(#[source] StoreError),
@@ -138,6 +144,8 @@ impl AppError {
             AppError::Unauthenticated(_) | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) | AppError::Auth(_) | AppError::Media(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -155,6 +163,8 @@ impl AppError {
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::BadCredentials => "bad_credentials",
             AppError::Forbidden { code, .. } | AppError::TooManyRequests { code, .. } => code,
+            AppError::RequestTimeout(_) => "request_timeout",
+            AppError::Busy { .. } => "server_busy",
             AppError::Store(_) | AppError::Auth(_) | AppError::Media(_) => "store_unavailable",
         }
     }
@@ -207,7 +217,7 @@ impl IntoResponse for AppError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static(RETRY_AFTER_SECS));
         }
-        if let AppError::TooManyRequests { retry_after_secs, .. } = &self {
+        if let AppError::TooManyRequests { retry_after_secs, .. } | AppError::Busy { retry_after_secs } = &self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));

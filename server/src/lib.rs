@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`config`]: the command line and environment, one struct per command.
 //! - [`telemetry`]: `tracing` subscriber set-up.
+//! - [`time_machine`]: a tenant's state at any past instant (snapshot kept + stream).
 //! - [`shutdown`]: SIGINT/SIGTERM to a watch channel every task selects on.
 //! - [`error`]: `AppError`, the one place errors become HTTP status + JSON body.
 //! - [`tenant`]: the tenants (regions) and their lookups; [`tenant::load`] reads and checks
@@ -26,10 +27,13 @@
 //! `validate`, `open311`, `geo_area`) does no I/O.
 //! - [`redis_embedded`]: a private `redis-server` when `REDIS_URL` is unset.
 //! - [`serve`]: wires the above together for `pantau serve`.
+//! - [`accept`]: the accept loop: connection limits (total, per address), header timeout,
+//!   minimum request-body rate.
 //! - [`sla`]: policies from config, a target's standing, which warnings/breaches are due,
 //!   and the lease-holding task that emits them.
 //! - [`demo`]: demo users per role and paired demo walls (`serve --demo-users`).
-//! - [`simulate`]: the demo feed (`pantau simulate`, `pantau serve --demo-rate`).
+//! - [`replay`]: a real 311 history remapped onto a tenant (`pantau replay`).
+//! - [`simulate`]: the simulated city (`pantau simulate`, `pantau serve --demo-rate`).
 //! - [`geo_area`]: tenant kecamatan polygons from GeoJSON, random points inside them.
 //! - [`stats`]: executive KPIs kept incrementally from the projection's ticket changes (pure).
 //! - [`webhooks`]: outbound webhooks to agency systems: the outbox (a consumer group on each
@@ -39,12 +43,15 @@
 //! - [`metrics`]: Prometheus metrics, their one-line helpers and `GET /metrics`.
 //! - [`duplicates`]: candidate duplicate reports and the merge/unmerge checks (pure).
 
+pub mod accept;
 pub mod admin_cli;
 pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod duplicates;
 pub mod error;
+#[cfg(test)]
+mod fuzzing;
 pub mod geo_area;
 pub mod http;
 pub mod live;
@@ -54,6 +61,7 @@ pub mod open311;
 pub mod projection;
 pub mod realtime;
 pub mod redis_embedded;
+pub mod replay;
 pub mod serve;
 pub mod shutdown;
 pub mod simulate;
@@ -63,6 +71,7 @@ pub mod stats;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;
+pub mod time_machine;
 pub mod validate;
 pub mod webhooks;
 pub mod write;

@@ -10,6 +10,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(config) => pantau_server::serve::run(config).await,
         Command::Simulate(config) => pantau_server::simulate::run(config).await,
+        Command::Replay(config) => pantau_server::replay::run(config).await,
         Command::User(command) => pantau_server::admin_cli::user(command).await,
         Command::Key(command) => pantau_server::admin_cli::key(command).await,
     }

@@ -16,10 +16,14 @@
 //! | `pantau_ws_sent_bytes_total` | counter | — | bytes of those frames |
 //! | `pantau_ws_resyncs_total` | counter | `reason` | resyncs sent (`lagged`, `gap`, a resume refusal) |
 //! | `pantau_ws_slow_client_drops_total` | counter | — | sessions closed because a send timed out |
+//! | `pantau_ws_backlog_frames` | gauge | `tenant` | frames the tenant's slowest session has not yet taken (its fan-out ring's fill), set at each publish |
 //! | `pantau_sla_warnings_total` | counter | `target` | SLA warnings emitted (`response`, `resolution`) |
 //! | `pantau_sla_breaches_total` | counter | `target` | SLA breaches emitted |
 //! | `pantau_redis_errors_total` | counter | `op` | failed Redis calls (`append`, `tail`, `lease`) |
 //! | `pantau_webhook_attempts_total` | counter | `outcome` | webhook delivery attempts (`delivered`, `retrying`, `gave_up`) |
+//! | `pantau_connections_open` | gauge | — | TCP connections held now (HTTP, and WebSockets after their upgrade) |
+//! | `pantau_connections_refused_total` | counter | `limit` | connections refused over a limit (`total`, `per_addr`) |
+//! | `pantau_connections_timed_out_total` | counter | `phase` | connections cut for slowness (`headers`: not in within the header timeout; `body`: below the minimum body rate) |
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -46,10 +50,14 @@ pub const WS_FRAMES_SENT: &str = "pantau_ws_frames_sent_total";
 pub const WS_SENT_BYTES: &str = "pantau_ws_sent_bytes_total";
 pub const WS_RESYNCS: &str = "pantau_ws_resyncs_total";
 pub const WS_SLOW_DROPS: &str = "pantau_ws_slow_client_drops_total";
+pub const WS_BACKLOG: &str = "pantau_ws_backlog_frames";
 pub const SLA_WARNINGS: &str = "pantau_sla_warnings_total";
 pub const SLA_BREACHES: &str = "pantau_sla_breaches_total";
 pub const REDIS_ERRORS: &str = "pantau_redis_errors_total";
 pub const WEBHOOK_ATTEMPTS: &str = "pantau_webhook_attempts_total";
+pub const CONNECTIONS_OPEN: &str = "pantau_connections_open";
+pub const CONNECTIONS_REFUSED: &str = "pantau_connections_refused_total";
+pub const CONNECTIONS_TIMED_OUT: &str = "pantau_connections_timed_out_total";
 
 /// Append latency buckets, seconds (a local Redis answers in well under a millisecond).
 const APPEND_BUCKETS: &[f64] = &[
@@ -119,10 +127,26 @@ fn describe() {
         Unit::Count,
         "WebSocket sessions closed because a send timed out."
     );
+    describe_gauge!(
+        WS_BACKLOG,
+        Unit::Count,
+        "Frames the tenant's slowest WebSocket session has not yet taken."
+    );
     describe_counter!(SLA_WARNINGS, Unit::Count, "SLA warnings emitted, by target.");
     describe_counter!(SLA_BREACHES, Unit::Count, "SLA breaches emitted, by target.");
     describe_counter!(REDIS_ERRORS, Unit::Count, "Failed Redis calls, by operation.");
     describe_counter!(WEBHOOK_ATTEMPTS, Unit::Count, "Webhook delivery attempts, by outcome.");
+    describe_gauge!(CONNECTIONS_OPEN, Unit::Count, "TCP connections held.");
+    describe_counter!(
+        CONNECTIONS_REFUSED,
+        Unit::Count,
+        "Connections refused over a connection limit, by limit."
+    );
+    describe_counter!(
+        CONNECTIONS_TIMED_OUT,
+        Unit::Count,
+        "Connections cut for slow request headers or bodies, by phase."
+    );
 }
 
 /// An event was appended (not a duplicate).
@@ -203,6 +227,12 @@ pub fn resync(reason: &str) {
     counter!(WS_RESYNCS, "reason" => reason.to_owned()).increment(1);
 }
 
+/// After a publish, `frames` of `tenant`'s fan-out ring are still unread by its slowest
+/// session.
+pub fn fanout_backlog(tenant: &str, frames: usize) {
+    gauge!(WS_BACKLOG, "tenant" => tenant.to_owned()).set(frames as f64);
+}
+
 /// A session was closed because a send did not complete in time.
 pub fn slow_client_dropped() {
     counter!(WS_SLOW_DROPS).increment(1);
@@ -238,11 +268,50 @@ pub fn webhook_attempt(outcome: &'static str) {
     counter!(WEBHOOK_ATTEMPTS, "outcome" => outcome).increment(1);
 }
 
+/// An accepted TCP connection: counted while it lives.
+pub struct ConnectionOpen(());
+
+impl ConnectionOpen {
+    pub fn new() -> Self {
+        gauge!(CONNECTIONS_OPEN).increment(1.0);
+        ConnectionOpen(())
+    }
+}
+
+impl Default for ConnectionOpen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for ConnectionOpen {
+    fn drop(&mut self) {
+        gauge!(CONNECTIONS_OPEN).decrement(1.0);
+    }
+}
+
+/// A connection was refused over a limit (`total`, `per_addr`).
+pub fn connection_refused(limit: &'static str) {
+    counter!(CONNECTIONS_REFUSED, "limit" => limit).increment(1);
+}
+
+/// A connection was cut for slowness (`headers`, `body`).
+pub fn connection_timed_out(phase: &'static str) {
+    counter!(CONNECTIONS_TIMED_OUT, "phase" => phase).increment(1);
+}
+
 /// `GET /metrics`.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/metrics", get(scrape))
 }
 
+/// Prometheus text format. With `--metrics-token`, only for its bearer.
+#[utoipa::path(get, path = "/metrics", tag = "system",
+    security((), ("metrics_token" = [])),
+    responses(
+        (status = 200, description = "The metrics", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "`unauthenticated`: the server wants `--metrics-token` as a bearer", body = crate::http::openapi::schemas::ErrorBody),
+    ))]
 async fn scrape(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = state.config.metrics_token.as_deref() {
         if !bearer_matches(&headers, token) {

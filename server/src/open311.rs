@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+#[cfg(test)]
+mod fuzz;
 pub mod updates;
 
 /// The GeoReport v2 specification this API implements.
@@ -23,7 +25,7 @@ pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
 pub const CHANGESET: &str = "2026-11-23T00:00:00Z";
 
 /// `services.json` entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Service {
     pub service_code: String,
     pub service_name: String,
@@ -36,14 +38,14 @@ pub struct Service {
 }
 
 /// `services/{code}.json`: no extra attributes are needed by any category.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ServiceDefinition {
     pub service_code: String,
     pub attributes: Vec<Value>,
 }
 
 /// `requests.json` entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ServiceRequest {
     pub service_request_id: String,
     pub status: &'static str,
@@ -65,7 +67,7 @@ pub struct ServiceRequest {
 }
 
 /// Answer to a POST: the new request's id.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Created {
     pub service_request_id: String,
     pub service_notice: Option<String>,
@@ -73,7 +75,7 @@ pub struct Created {
 }
 
 /// `discovery.json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Discovery {
     pub changeset: &'static str,
     pub contact: String,
@@ -81,7 +83,7 @@ pub struct Discovery {
     pub endpoints: Vec<Endpoint>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Endpoint {
     pub specification: &'static str,
     pub url: String,

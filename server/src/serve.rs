@@ -27,7 +27,7 @@ const PUBLISH_QUEUE: usize = 64;
 /// One tenant's pipeline: its tailer feeding its publisher. Either stopping ends both (the
 /// supervisor starts them again; sessions see the gap and resync).
 async fn tenant_pipeline(
-    client: redis::Client,
+    client: crate::store::RedisClient,
     tenant: String,
     live: Arc<LiveTenant>,
     channel: TenantChannel,
@@ -171,7 +171,6 @@ async fn serve(
     }
 
     tracing::info!(%addr, "Pantau is listening on http://{addr}");
-    let mut stop = shutdown.clone();
     let send_buffer = state.config.socket_send_buffer;
     let listener = listener.tap_io(move |tcp: &mut tokio::net::TcpStream| {
         // Deltas are small and latency-bound: no Nagle delay.
@@ -180,9 +179,8 @@ async fn serve(
             let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(send_buffer);
         }
     });
-    let served = axum::serve(listener, http::app(state.clone()))
-        .with_graceful_shutdown(async move { stop.wait().await })
-        .await;
+    let settings = crate::accept::Settings::from_config(&state.config);
+    crate::accept::serve(listener, http::app(state.clone()), settings, shutdown.clone()).await;
     trigger.fire();
     if tokio::time::timeout(DRAIN_TIMEOUT, async { while tasks.join_next().await.is_some() {} })
         .await
@@ -190,5 +188,5 @@ async fn serve(
     {
         tracing::warn!("background tasks did not stop in time");
     }
-    served.context("HTTP server failed")
+    Ok(())
 }

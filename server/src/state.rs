@@ -43,7 +43,10 @@ impl AppState {
             .map(|t| {
                 (
                     t.id.clone(),
-                    Arc::new(LiveTenant::new(t.sla.clone(), config.snapshot_every)),
+                    Arc::new(
+                        LiveTenant::new(t.sla.clone(), config.snapshot_every)
+                            .with_history(config.history_every, config.history_keep),
+                    ),
                 )
             })
             .collect();

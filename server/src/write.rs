@@ -15,11 +15,12 @@ use pantau_shared::cursor::Cursor;
 use serde::Serialize;
 
 /// Where an accepted event landed (the body of a 202).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Accepted {
     /// The event's id (the client's, or the one given to it).
     pub id: String,
     /// Its stream entry.
+    #[schema(value_type = String, example = "1764590000000-0")]
     pub stream_id: Cursor,
     /// Its ticket (`None` for tenant-wide events such as resource gauges).
     pub ticket: Option<String>,

@@ -22,6 +22,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A tenant as the sign-in page lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantSummary {
     /// Tenant id (`tangerang`).
     pub id: String,
@@ -38,6 +39,7 @@ pub struct TenantSummary {
 
 /// `POST /api/v1/session`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignIn {
     /// The tenant signed in to; `None` for the tenant-less superadmin.
     pub tenant: Option<String>,
@@ -47,6 +49,7 @@ pub struct SignIn {
 
 /// Who is signed in: the answer to `POST` and `GET /api/v1/session`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub name: String,
     /// The role's wire name: `viewer`, `operator`, `supervisor`, `executive`, `admin`,
@@ -60,12 +63,14 @@ pub struct SessionInfo {
 
 /// The server's error body: `{"error": {"code", "message", "field"?}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub error: ErrorDetail,
 }
 
 /// What went wrong, for programs (`code`) and people (`message`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// `bad_credentials`, `locked_out`, `unauthenticated`, `forbidden`, `not_found`, …
     pub code: String,
@@ -78,6 +83,7 @@ pub struct ErrorDetail {
 
 /// The language a paired screen shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ScreenLang {
     /// Bahasa Indonesia (the default).
@@ -88,6 +94,7 @@ pub enum ScreenLang {
 
 /// How a paired screen lays out the wall: the wall's URL parameters, kept by the server.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreenLayout {
     /// Like `?panels=`: `all,agencies`, `all,dlh,pupr`; `None` for the whole city only.
     #[serde(default)]
@@ -102,6 +109,7 @@ pub struct ScreenLayout {
 
 /// `POST /api/v1/screens/pairing`: a fresh code for the screen to show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingStart {
     /// Six characters the admin types in (`ABC123`).
     pub code: String,
@@ -113,6 +121,7 @@ pub struct PairingStart {
 
 /// `GET /api/v1/screens/pairing/{poll}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PairingPoll {
     /// 202: no admin has entered the code yet.
@@ -128,6 +137,7 @@ pub enum PairingPoll {
 
 /// `POST /api/v1/{tenant}/screens`: bind the screen showing `code` to the tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairScreen {
     pub code: String,
     /// What admins call it (`Ruang rapat lt. 3`).
@@ -142,6 +152,7 @@ pub struct PairScreen {
 
 /// A paired screen, as admins see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Screen {
     pub id: String,
     pub name: String,
@@ -160,6 +171,7 @@ pub struct Screen {
 
 /// `PATCH /api/v1/{tenant}/screens/{id}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenameScreen {
     pub name: String,
 }

@@ -18,6 +18,7 @@ pub use workflow::{Media, MediaStage, Merge, Reporter, Unmerge, Validation, Veri
 
 /// One event of a tenant's stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// Schema version ([`crate::PROTOCOL_VERSION`] when written).
     pub v: u32,
@@ -41,6 +42,7 @@ pub struct Event {
 
 /// The type-specific part of an event, tagged by `type`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type")]
 pub enum EventBody {
     /// A citizen report arrived (LAKSA app, Open311, call centre, ...); opens a ticket.
@@ -131,6 +133,7 @@ impl EventBody {
 
 /// A place in the tenant's administrative hierarchy (kecamatan, kelurahan/desa).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Place {
     /// Kemendagri region code (`36.71.01`), a stable id.
     pub code: String,
@@ -140,6 +143,7 @@ pub struct Place {
 
 /// A citizen report: what, where, through which channel, and where it was routed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// Category code of the tenant, e.g. `sampah`, `jalan_rusak`, `banjir`.
     pub category: String,
@@ -177,6 +181,7 @@ pub struct Report {
 
 /// Routing of a ticket to an agency (OPD) and optionally an officer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assignment {
     /// Agency code (`dlh`, `pupr`, ...).
     pub agency: String,
@@ -190,6 +195,7 @@ pub struct Assignment {
 
 /// A workflow step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     /// The new status.
     pub status: TicketStatus,
@@ -203,12 +209,14 @@ pub struct StatusChange {
 
 /// A comment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
     pub text: String,
 }
 
 /// A priority change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorityChange {
     pub priority: Priority,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,6 +225,7 @@ pub struct PriorityChange {
 
 /// Which SLA target an SLA event is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SlaTarget {
     /// Until first assignment/acknowledgement.
@@ -227,6 +236,7 @@ pub enum SlaTarget {
 
 /// An SLA warning or breach.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaMark {
     pub target: SlaTarget,
     /// The deadline concerned, RFC 3339 UTC.
@@ -235,6 +245,7 @@ pub struct SlaMark {
 
 /// An alert Pantau raised on a ticket (emitted by the SLA emitter's lease holder, once).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alert {
     /// What was noticed: `ping_pong` (reassigned between agencies too often).
     pub kind: String,
@@ -249,6 +260,7 @@ pub struct Alert {
 /// A numeric gauge from a source system, in the shape the national hospital bed reporting
 /// uses (facility, ward = `ruang`, capacity = `jumlah`, used = `terpakai`, queue = `antrian`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resource {
     /// Kind of gauge (`hospital_beds`, `permits`).
     pub kind: String,
@@ -270,6 +282,7 @@ pub struct Resource {
 
 /// Where a ticket is in its workflow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
     /// New, not yet routed (LAKSA: red).
@@ -355,6 +368,7 @@ impl TicketStatus {
 
 /// Urgency of a ticket; SLA targets depend on it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Low,

@@ -73,6 +73,7 @@ impl Counted for &Ticket {
 
 /// The day's numbers in the tenant's zone.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Today {
     /// Local midnight the day is counted from, Unix ms.
     pub since_ms: i64,
@@ -91,6 +92,7 @@ pub struct Today {
 
 /// Headline counts over a set of tickets (a snapshot's, a panel's) at one instant.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Kpis {
     pub total: u64,
     /// Tickets not resolved, closed or rejected.

@@ -83,7 +83,42 @@ pub enum ClientMsg {
     },
     /// Liveness probe; answered with `pong`.
     Ping,
+    /// Steer a replaying session (see [`ReplayStart`]): any of pause/play, jump to an instant,
+    /// change the speed. Ignored by a live session.
+    ReplayControl {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paused: Option<bool>,
+        /// Jump to this instant (Unix ms): a fresh `snapshot` of the state then follows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seek: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speed: Option<f64>,
+    },
 }
+
+/// Replay mode: a `subscribe` carrying `"replay": {"from": <Unix ms>, "speed": 60}` gets the
+/// tenant's state at `from` (a `snapshot` whose `server_time` is that instant), then the
+/// stream played forward from there at `speed` × real time (1–1000) as `deltas` whose
+/// `server_time` is the replayed instant, with a `replay` message at the start, on every
+/// change and each second — so clocks and countdowns show the replayed instant. Steered with
+/// `replay_control`; once the replay reaches the present the session says `replay
+/// {live: true}` and goes on live with a fresh `snapshot`. (`replay` is read beside
+/// [`ClientMsg::Subscribe`], whose shape it leaves unchanged.)
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplayStart {
+    /// The instant to start from, Unix ms.
+    pub from: i64,
+    /// Replayed seconds per real second (1–1000; default 60).
+    #[serde(default = "default_replay_speed")]
+    pub speed: f64,
+}
+
+fn default_replay_speed() -> f64 {
+    60.0
+}
+
+/// The slowest and fastest replay.
+pub const REPLAY_SPEEDS: std::ops::RangeInclusive<f64> = 1.0..=1000.0;
 
 /// What a wall needs to know about its tenant to label and localise itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -296,6 +331,16 @@ pub enum ServerMsg {
     Error { v: u32, code: String, message: String },
     /// Answer to `ping`.
     Pong { v: u32, server_time: i64 },
+    /// A replaying session's clock (see [`ReplayStart`]): the replayed instant, the speed,
+    /// whether paused, and `live` once the replay has reached the present.
+    Replay {
+        v: u32,
+        at: i64,
+        speed: f64,
+        paused: bool,
+        #[serde(default)]
+        live: bool,
+    },
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub use tiers::Tier;
 
 /// Opening hours of one weekday, minutes after local midnight, `open < close`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hours {
     pub open: u16,
     pub close: u16,
@@ -27,6 +28,7 @@ pub struct Hours {
 
 /// When the clock of a target runs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Calendar {
     /// Hours per weekday, Monday first; `None` = round the clock, every day.
     pub week: Option<[Option<Hours>; 7]>,
@@ -39,6 +41,7 @@ pub struct Calendar {
 
 /// Targets for one category × priority.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Policy {
     pub category: String,
     pub priority: Priority,
@@ -50,6 +53,7 @@ pub struct Policy {
 
 /// A tenant's SLA rules, sent to walls with the snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaConfig {
     /// Share of a target after which it is in `warning` (e.g. 0.75).
     pub warning_share: f64,
@@ -62,6 +66,7 @@ pub struct SlaConfig {
 
 /// A span in which the clocks stood still (the ticket was `pending_citizen`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pause {
     pub from: DateTime<Utc>,
     /// `None` while still paused.
@@ -85,6 +90,7 @@ pub struct Clocks<'a> {
 
 /// One target of one ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Target {
     pub minutes: u32,
     pub started_at: DateTime<Utc>,
@@ -100,6 +106,7 @@ pub struct Target {
 
 /// Where a target stands at a moment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SlaState {
     OnTrack,
@@ -148,6 +155,7 @@ impl Target {
 
 /// Both targets of a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketSla {
     pub response: Target,
     pub resolution: Target,

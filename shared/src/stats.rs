@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 /// The period a report covers, in whole local days ending now.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Window {
     /// Local midnight to now.
     #[default]
@@ -66,6 +67,7 @@ impl FromStr for Window {
 
 /// What a breakdown groups tickets by (their current value of it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// Responsible agency (OPD) code; `-` when not routed.
@@ -118,6 +120,7 @@ pub const NONE_KEY: &str = "-";
 
 /// Median and 90th percentile of a set of durations.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Spread {
     /// Number of durations measured.
     pub count: u64,
@@ -129,6 +132,7 @@ pub struct Spread {
 
 /// The numbers of one period over one set of tickets (all, or one breakdown row).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KpiSet {
     /// Reports created in the period.
     pub intake: u64,
@@ -170,6 +174,7 @@ pub struct KpiSet {
 
 /// One row of a breakdown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakdownRow {
     /// The dimension's value (agency code, category, kecamatan code, channel; [`NONE_KEY`]).
     pub key: String,
@@ -184,6 +189,7 @@ pub struct BreakdownRow {
 
 /// The numbers split by one dimension.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Breakdown {
     pub dimension: Dimension,
     /// One row per key seen in the current or the previous period, ordered by key.
@@ -192,6 +198,7 @@ pub struct Breakdown {
 
 /// One bar of a trend chart.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bucket {
     /// Start of the hour or day (local boundary), Unix ms.
     pub start_ms: i64,
@@ -209,6 +216,7 @@ pub struct Bucket {
 
 /// Trend series, oldest first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Trend {
     /// Today's local hours from midnight up to and including the current hour.
     pub hourly: Vec<Bucket>,
@@ -218,6 +226,7 @@ pub struct Trend {
 
 /// The forecast for one agency's open tickets.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgencyForecast {
     /// Agency code ([`NONE_KEY`] for tickets not routed).
     pub agency: String,
@@ -237,6 +246,7 @@ pub struct AgencyForecast {
 
 /// A ticket forecast to breach within 24 hours.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AtRisk {
     /// Ticket number.
     pub ticket: String,
@@ -256,6 +266,7 @@ pub struct AtRisk {
 
 /// Breach forecast: see [`crate::forecast`] for the model.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Forecast {
     /// The instant forecast from, Unix ms.
     pub now_ms: i64,
@@ -267,6 +278,7 @@ pub struct Forecast {
 
 /// The reply of `GET /api/v1/{tenant}/kpis?window=…&by=…`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KpiReport {
     /// Tenant slug.
     pub tenant: String,

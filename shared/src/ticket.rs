@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The live state of one ticket.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     /// Ticket number (`TGR-000123`).
     pub id: String,
@@ -102,6 +103,7 @@ fn is_zero(n: &u32) -> bool {
 
 /// A duplicate merged into a primary ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DuplicateLink {
     pub ticket: String,
     /// Reporters it brought (itself and its own duplicates).
@@ -110,6 +112,7 @@ pub struct DuplicateLink {
 
 /// One step of a ticket's way through the agencies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgencyHop {
     /// Agency code (`dlh`).
     pub agency: String,

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 /// The load of one agency (`officer` none) or of one officer of an agency.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Load {
     /// Agency code ([`UNROUTED`] for tickets not routed).
     pub agency: String,

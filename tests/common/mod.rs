@@ -13,23 +13,29 @@
 //!
 //! # Layout
 //! - [`auth`]: a signed-in [`Session`] and the [`Credentials`] a request is sent with.
+//! - [`cluster`]: a private three-master Redis Cluster ([`RedisCluster`]).
 //! - [`cli`]: `pantau user …` / `pantau key …` against the test Redis ([`cli::Cli`]).
 //! - `redis`: a private `redis-server` ([`RedisServer`]) and Pantau's key names ([`stream_key`]).
 //! - [`pantau`]: the real binary ([`Pantau`]) and its HTTP API through one `reqwest::Client`.
 //! - [`ws`]: a WebSocket client speaking Pantau's protocol ([`WsClient`]).
+//! - [`follow`]: a socket client that follows a tenant across server restarts, resuming
+//!   with its cursor ([`follow::Follower`]).
 //! - [`fixtures`]: report bodies as clients post them ([`report`], [`report_batch`]).
 //! - [`browser`]: headless Chromium showing the wall ([`browser::open_wall`]).
 
 pub mod auth;
 pub mod browser;
 pub mod cli;
+pub mod cluster;
 pub mod fixtures;
+pub mod follow;
 pub mod pantau;
 pub mod redis;
 pub mod ws;
 
 pub use self::redis::{stream_key, tenant_key, RedisServer};
 pub use auth::{Credentials, Session};
+pub use cluster::RedisCluster;
 pub use fixtures::{dated_report, report, report_batch, report_in};
 pub use pantau::Pantau;
 pub use ws::{subscribe_msg, WsClient};

@@ -1,5 +1,8 @@
-//! A private `redis-server` per test, and the names of Pantau's keys in it.
+//! A private `redis-server` per test, and the names of Pantau's keys in it. With
+//! `PANTAU_TEST_REDIS_CLUSTER=1`, [`RedisServer::start`] starts a three-master Redis Cluster
+//! instead (see [`crate::cluster`]); persistent servers (outage tests) stay single.
 
+use crate::cluster::{RedisCluster, TestConn};
 use crate::{eventually, free_port, Proc};
 use redis::streams::StreamRangeReply;
 use redis::AsyncCommands;
@@ -25,11 +28,39 @@ pub struct RedisServer {
     port: u16,
     dir: Option<PathBuf>,
     pub url: String,
+    /// The cluster standing in for the server (`PANTAU_TEST_REDIS_CLUSTER=1`).
+    cluster: Option<RedisCluster>,
 }
 
 impl RedisServer {
     pub async fn start() -> RedisServer {
+        if crate::cluster::wanted() {
+            return RedisServer::start_cluster().await;
+        }
         RedisServer::launch(free_port(), None).await
+    }
+
+    /// A three-master Redis Cluster standing in for the server; `url` is its
+    /// `redis+cluster://` URL.
+    pub async fn start_cluster() -> RedisServer {
+        let cluster = RedisCluster::start(3).await;
+        RedisServer {
+            proc: None,
+            port: cluster.ports[0],
+            dir: None,
+            url: cluster.url.clone(),
+            cluster: Some(cluster),
+        }
+    }
+
+    /// The cluster, when this stands for one.
+    pub fn cluster(&self) -> Option<&RedisCluster> {
+        self.cluster.as_ref()
+    }
+
+    /// The cluster, to stop and restart its nodes.
+    pub fn cluster_mut(&mut self) -> Option<&mut RedisCluster> {
+        self.cluster.as_mut()
     }
 
     /// With AOF (`appendfsync always`) in a fresh temporary directory.
@@ -47,6 +78,7 @@ impl RedisServer {
             port,
             dir,
             url: format!("redis://127.0.0.1:{port}"),
+            cluster: None,
         };
         server.spawn().await;
         server
@@ -87,13 +119,13 @@ impl RedisServer {
         self.spawn().await;
     }
 
-    /// A fresh connection.
-    pub async fn conn(&self) -> redis::aio::MultiplexedConnection {
-        redis::Client::open(self.url.as_str())
-            .unwrap()
-            .get_multiplexed_async_connection()
-            .await
-            .unwrap()
+    /// A fresh connection (to the whole cluster when there is one).
+    pub async fn conn(&self) -> TestConn {
+        if let Some(cluster) = &self.cluster {
+            return TestConn::Cluster(cluster.conn().await);
+        }
+        let client = redis::Client::open(self.url.as_str()).unwrap();
+        TestConn::Single(client.get_multiplexed_async_connection().await.unwrap())
     }
 
     /// How many entries `tenant`'s event stream holds.

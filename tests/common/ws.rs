@@ -47,6 +47,11 @@ impl WsClient {
         WsClient(ws)
     }
 
+    /// Send any JSON (a message with fields beyond [`ClientMsg`]'s, or a malformed one).
+    pub async fn send_json(&mut self, msg: &serde_json::Value) {
+        self.0.send(Message::text(msg.to_string())).await.expect("send");
+    }
+
     pub async fn send(&mut self, msg: &ClientMsg) {
         self.0
             .send(Message::text(serde_json::to_string(msg).unwrap()))

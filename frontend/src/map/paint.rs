@@ -231,9 +231,19 @@ fn radius(base: f64, count: usize) -> f64 {
 
 /// Marker images by state and radius (device pixels): software canvases rasterise a path
 /// of hundreds of anti-aliased circles slowly (it was 90% of the wall's main-thread time),
-/// while copying a small prepared image is cheap.
+/// while copying a small prepared image is cheap. Bubble sizes follow cluster counts, so
+/// over days a wall meets ever more of them: past [`MAX_SPRITES`] the images the last paint
+/// did not use are let go (each is a detached canvas the page would otherwise keep).
 #[derive(Default)]
-pub struct Sprites(HashMap<SpriteKey, HtmlCanvasElement>);
+pub struct Sprites {
+    /// Each image and the paint that last used it.
+    images: HashMap<SpriteKey, (HtmlCanvasElement, u64)>,
+    /// Paints so far.
+    paint: u64,
+}
+
+/// Marker images kept beyond those the last paint used.
+const MAX_SPRITES: usize = 48;
 
 /// A prepared marker image: a bubble of a state (`None`: a pulse ring) at a radius.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -251,7 +261,8 @@ impl Sprites {
             state,
             radius_px: (r * ratio).round() as u32,
         };
-        if let Entry::Vacant(slot) = self.0.entry(key) {
+        let paint = self.paint;
+        if let Entry::Vacant(slot) = self.images.entry(key) {
             let r = f64::from(key.radius_px) / ratio;
             let side = ((2.0 * r + 2.0 * base) * ratio).ceil() as u32 + 2;
             let (canvas, ctx) = offscreen(side, side, ratio)?;
@@ -273,9 +284,24 @@ impl Sprites {
                     ctx.stroke();
                 }
             }
-            slot.insert(canvas);
+            slot.insert((canvas, paint));
         }
-        self.0.get(&key)
+        let (image, used) = self.images.get_mut(&key)?;
+        *used = paint;
+        Some(image)
+    }
+
+    /// Start a paint.
+    fn begin(&mut self) {
+        self.paint += 1;
+    }
+
+    /// End a paint: past [`MAX_SPRITES`], keep only the images it used.
+    fn trim(&mut self) {
+        if self.images.len() > MAX_SPRITES {
+            let paint = self.paint;
+            self.images.retain(|_, (_, used)| *used == paint);
+        }
     }
 }
 
@@ -301,6 +327,7 @@ pub fn markers(
             );
         }
     };
+    sprites.begin();
     for c in clusters.iter().filter(|c| c.urgency == Urgency::Breached) {
         stamp(sprites, rings, None, c, radius(base, c.count) * 1.9);
     }
@@ -308,6 +335,7 @@ pub fn markers(
         ctx.set_global_alpha(if c.urgency == Urgency::JustResolved { 0.6 } else { 1.0 });
         stamp(sprites, ctx, Some(c.urgency), c, radius(base, c.count));
     }
+    sprites.trim();
     ctx.set_global_alpha(1.0);
     ctx.set_fill_style_str("#0b1220");
     ctx.set_text_align("center");

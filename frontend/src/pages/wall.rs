@@ -126,8 +126,6 @@ pub fn WallPage(
             state.panel.set(next);
         }
     });
-    // Views learn about deltas twice a second (see `WallState::publish`).
-    set_interval(move || state.publish(), Duration::from_millis(PUBLISH_MS));
     let rotation = Signal::derive(move || {
         panels.with(|p| Rotation {
             position: index.get() % p.len() + 1,
@@ -144,6 +142,20 @@ pub fn WallPage(
             })
         })
     });
+    // Views learn about deltas twice a second (see `WallState::publish`); tickets no view
+    // needs any more are let go first (a wall runs for weeks).
+    set_interval(
+        move || {
+            if let Some(offset) = zone.with_untracked(|z| z.as_ref().map(|z| z.offset_minutes)) {
+                let since = pantau_shared::kpi::day_start_ms(now.get_untracked() as i64, offset);
+                state.board.update_untracked(|b| {
+                    b.forget_settled(since, MAX_LISTED);
+                });
+            }
+            state.publish();
+        },
+        Duration::from_millis(PUBLISH_MS),
+    );
     let tenant_name = Signal::derive(move || {
         state
             .tenant

@@ -27,7 +27,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a user may do, by the role it was given in its tenant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Viewer,

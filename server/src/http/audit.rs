@@ -21,7 +21,8 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/api/v1/{tenant}/audit", get(read_audit))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditParams {
     /// `user:ani`, `key:laksa`, `screen:…`, `system`.
     actor: Option<String>,
@@ -32,7 +33,7 @@ struct AuditParams {
 }
 
 /// One line of the trail.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Line {
     at: String,
     actor: String,
@@ -55,6 +56,13 @@ fn time(field: &str, value: Option<&str>, default: DateTime<Utc>) -> Result<Date
     }
 }
 
+/// The audit trail: events and auth actions, oldest first (the last `limit`).
+#[utoipa::path(get, path = "/api/v1/{tenant}/audit", tag = "admin",
+    params(super::openapi::schemas::TenantPath, AuditParams),
+    responses(
+        (status = 200, description = "The trail", body = Vec<Line>),
+        (status = 422, description = "`invalid_field`: `from` or `to` is not RFC 3339", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn read_audit(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

@@ -30,7 +30,7 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// One ticket of the selection and the version the supervisor saw.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Selected {
     ticket: String,
     #[serde(default)]
@@ -38,7 +38,7 @@ struct Selected {
 }
 
 /// The request body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct BulkAssign {
     tickets: Vec<Selected>,
     agency: String,
@@ -71,6 +71,11 @@ impl Outcome {
     }
 }
 
+/// Reassign a selection of tickets (a `reason` is required); each is judged on its own.
+#[utoipa::path(post, path = "/api/v1/{tenant}/tickets/bulk/assign", tag = "tickets",
+    params(super::openapi::schemas::TenantPath),
+    request_body = BulkAssign,
+    responses((status = 200, description = "One outcome per ticket", body = super::openapi::schemas::BulkReply)))]
 async fn bulk_assign(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

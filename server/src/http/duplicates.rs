@@ -33,7 +33,7 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// The body of `GET …/duplicates`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct DuplicatesReply {
     ticket: String,
     /// The tenant's rule the candidates were found with.
@@ -66,6 +66,12 @@ impl From<Refusal> for AppError {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/{tenant}/tickets/{ticket}/duplicates", tag = "tickets",
+    params(super::openapi::schemas::TicketPath),
+    responses(
+        (status = 200, description = "Candidate duplicates near in place and time", body = DuplicatesReply),
+        (status = 404, description = "No such ticket", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn list_duplicates(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -84,6 +90,14 @@ async fn list_duplicates(
 
 /// Merge `{ticket}` into the body's `into`: `ticket.merged` with the reporters `{ticket}`
 /// stands for now.
+#[utoipa::path(post, path = "/api/v1/{tenant}/tickets/{ticket}/merge", tag = "tickets",
+    params(super::openapi::schemas::TicketPath),
+    request_body = super::openapi::schemas::MergeBody,
+    responses(
+        (status = 202, description = "Merged: where `ticket.merged` landed", body = Accepted),
+        (status = 404, description = "No such ticket", body = super::openapi::schemas::ErrorBody),
+        (status = 409, description = "`version_conflict`, or a merge not allowed (closed, already merged, into itself)", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn merge_ticket(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -113,6 +127,14 @@ async fn merge_ticket(
 }
 
 /// Undo the merge of `{ticket}`: `ticket.unmerged` back to the status it had.
+#[utoipa::path(post, path = "/api/v1/{tenant}/tickets/{ticket}/unmerge", tag = "tickets",
+    params(super::openapi::schemas::TicketPath),
+    request_body = super::openapi::schemas::CommandMeta,
+    responses(
+        (status = 202, description = "Unmerged: where `ticket.unmerged` landed", body = Accepted),
+        (status = 404, description = "No such ticket", body = super::openapi::schemas::ErrorBody),
+        (status = 409, description = "`version_conflict`, or the ticket is not merged", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn unmerge_ticket(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

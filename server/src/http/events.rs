@@ -24,7 +24,7 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// The body of a 202/207.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct IngestReply {
     accepted: Vec<Accepted>,
     /// Lines of a batch the write path refused (absent for a single event).
@@ -33,12 +33,30 @@ struct IngestReply {
 }
 
 /// One refused line of a batch: its index and the same error body a single event gets.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Rejected {
     index: usize,
     error: serde_json::Value,
 }
 
+/// One event (JSON), or a batch (NDJSON, one event a line: every line is validated before
+/// anything is written).
+#[utoipa::path(post, path = "/api/v1/{tenant}/events", tag = "ingest",
+    params(super::openapi::schemas::TenantPath),
+    request_body(description = "An event; or `application/x-ndjson`, one event a line", content(
+        (pantau_shared::event::Event = "application/json"),
+        (pantau_shared::event::Event = "application/x-ndjson"),
+    )),
+    responses(
+        (status = 202, description = "Appended (a retry with the same id: `duplicate`)", body = IngestReply),
+        (status = 207, description = "A batch whose appends were partly refused: `rejected[]` names each line", body = IngestReply),
+        (status = 400, description = "`malformed_json` (a batch: the line)", body = super::openapi::schemas::ErrorBody),
+        (status = 403, description = "`category`: the key may not report in it; `workflow`: keys may not verify, validate or merge", body = super::openapi::schemas::ErrorBody),
+        (status = 404, description = "No such ticket", body = super::openapi::schemas::ErrorBody),
+        (status = 409, description = "`version_conflict` or `invalid_transition`", body = super::openapi::schemas::ErrorBody),
+        (status = 429, description = "`rate_limited`: the key's bucket is empty", body = super::openapi::schemas::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds"))),
+    ))]
 async fn ingest_event(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

@@ -50,7 +50,8 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// Query string of the ticket exports.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TicketParams {
     from: Option<String>,
     to: Option<String>,
@@ -164,6 +165,12 @@ fn file_name(tenant: &Tenant, what: &str, ext: &str) -> String {
     format!("{}-{what}-{}.{ext}", tenant.id, &now[..10])
 }
 
+#[utoipa::path(get, path = "/api/v1/{tenant}/export/tickets.csv", tag = "reports",
+    params(super::openapi::schemas::TenantPath, TicketParams),
+    responses(
+        (status = 200, description = "The tickets, streamed (a download)", body = String, content_type = "text/csv"),
+        (status = 422, description = "`invalid_field`: a bad `from` or `to`", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn export_tickets_csv(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -185,6 +192,12 @@ async fn export_tickets_csv(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/{tenant}/export/tickets.geojson", tag = "reports",
+    params(super::openapi::schemas::TenantPath, TicketParams),
+    responses(
+        (status = 200, description = "A GeoJSON FeatureCollection, streamed (a download)", body = Object, content_type = "application/geo+json"),
+        (status = 422, description = "`invalid_field`: a bad `from` or `to`", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn export_tickets_geojson(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -215,6 +228,12 @@ async fn export_tickets_geojson(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/{tenant}/export/kpis.csv", tag = "reports",
+    params(super::openapi::schemas::TenantPath, KpiParams),
+    responses(
+        (status = 200, description = "The KPI report as CSV (a download)", body = String, content_type = "text/csv"),
+        (status = 422, description = "`invalid_field`: an unknown `window` or `by`", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn export_kpis_csv(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

@@ -40,6 +40,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     // Public to the guard; `--metrics-token` makes the handler want its bearer token.
     ("GET", "/metrics", Access::Public),
     ("GET", "/ws", Access::Public),
+    ("GET", "/api/openapi.json", Access::Public),
     ("GET", "/api/v1/tenants", Access::Public),
     ("POST", "/api/v1/session", Access::Public),
     ("GET", "/api/v1/session", Access::SignedIn),
@@ -113,6 +114,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         Access::Tenant(Action::BulkReassign),
     ),
     ("GET", "/api/v1/{tenant}/workload", Access::Tenant(Action::ReadTickets)),
+    ("GET", "/api/v1/{tenant}/state", Access::Tenant(Action::ReadTickets)),
     ("GET", "/api/v1/{tenant}/audit", Access::Tenant(Action::ReadAudit)),
     (
         "GET",

@@ -21,7 +21,8 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// Query string of `GET /kpis` (and of `export/kpis.csv`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KpiParams {
     /// `today`, `7d` or `30d`.
     pub window: Option<String>,
@@ -68,6 +69,13 @@ pub fn kpi_report(
     report(projection.stats(), ask, |id| projection.ticket(id))
 }
 
+/// The executive report: windows, breakdowns, trends, forecast.
+#[utoipa::path(get, path = "/api/v1/{tenant}/kpis", tag = "reports",
+    params(super::openapi::schemas::TenantPath, KpiParams),
+    responses(
+        (status = 200, description = "The report", body = KpiReport),
+        (status = 422, description = "`invalid_field`: an unknown `window` or `by`", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn get_kpis(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

@@ -48,7 +48,7 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// The body of a 202: where the event landed, and the photo as the ticket now lists it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct UploadReply {
     #[serde(flatten)]
     accepted: Accepted,
@@ -61,6 +61,17 @@ struct Form {
     stage: Option<MediaStage>,
 }
 
+/// Attach a photo to a ticket (checked against its time and place): `ticket.media_added`.
+#[utoipa::path(post, path = "/api/v1/{tenant}/tickets/{ticket}/media", tag = "tickets",
+    params(super::openapi::schemas::TicketPath),
+    request_body(content = super::openapi::schemas::MediaForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, description = "Stored and appended", body = UploadReply),
+        (status = 404, description = "No such ticket", body = super::openapi::schemas::ErrorBody),
+        (status = 409, description = "`version_conflict`", body = super::openapi::schemas::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the photo exceeds the tenant's limit (`field`: `photo`)", body = super::openapi::schemas::ErrorBody),
+        (status = 422, description = "`invalid_field`: not a JPEG, PNG or WebP image, or a bad `stage`", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn upload_media(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -250,6 +261,20 @@ fn too_large(limit: u64) -> AppError {
     AppError::FileTooLarge { field: "photo", limit }
 }
 
+/// A stored photo or thumbnail.
+#[utoipa::path(get, path = "/api/v1/{tenant}/media/{file}", tag = "tickets",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id (`tangerang`)"),
+        ("file" = String, Path, description = "A stored file's name, as a ticket's `media[].url` gives it"),
+    ),
+    responses(
+        (status = 200, description = "The file", content(
+            (super::openapi::schemas::Photo = "image/jpeg"),
+            (super::openapi::schemas::Photo = "image/png"),
+            (super::openapi::schemas::Photo = "image/webp"),
+        )),
+        (status = 404, description = "No such file", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn get_media(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

@@ -15,12 +15,14 @@
 //! - [`bulk`]: reassigning a selection of tickets, each judged on its own;
 //! - [`duplicates`]: candidate duplicates of a ticket, merging and unmerging them;
 //! - [`workload`]: open, warning, breached, resolved today per agency and officer;
+//! - [`state`]: the time machine — the tenant's whole state at a past instant;
 //! - [`kpis`]: the executive KPI report (windows, breakdowns, trends, forecast);
 //! - [`export`]: tickets as CSV and GeoJSON, KPIs as CSV, streamed;
 //! - [`open311`]: GeoReport v2 (its own error format, as the spec says);
 //! - [`public`]: the citizens' status page's answer (no sign-in, no personal data);
 //! - [`ws`]: `/ws`, handing the socket to a realtime session;
-//! - [`health`]: `/healthz`, `/readyz`.
+//! - [`health`]: `/healthz`, `/readyz`;
+//! - [`openapi`]: `GET /api/openapi.json`, the OpenAPI document of every route above.
 
 pub mod audit;
 pub mod bulk;
@@ -34,9 +36,11 @@ pub mod health;
 pub mod kpis;
 pub mod media;
 pub mod open311;
+pub mod openapi;
 pub mod public;
 pub mod screens;
 pub mod session;
+pub mod state;
 pub mod tickets;
 pub mod webhooks;
 pub mod workload;
@@ -69,6 +73,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(bulk::router())
         .merge(duplicates::router())
         .merge(workload::router())
+        .merge(state::router())
         .merge(kpis::router())
         .merge(export::router())
         .merge(open311::router())
@@ -79,6 +84,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(webhooks::router())
         .merge(ws::router())
         .merge(health::router())
+        .merge(openapi::router())
         .merge(crate::metrics::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .route_layer(axum::middleware::from_fn(crate::metrics::count_refusals))

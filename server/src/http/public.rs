@@ -34,7 +34,7 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// A name in both languages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Names {
     pub name_id: String,
     pub name_en: String,
@@ -48,7 +48,7 @@ fn names(id: &str, en: &str) -> Names {
 }
 
 /// The region a ticket belongs to, for showing its times in the region's zone.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PublicRegion {
     pub id: String,
     pub name: String,
@@ -58,7 +58,7 @@ pub struct PublicRegion {
 }
 
 /// Everything the status page may show of a ticket.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PublicTicket {
     pub ticket: String,
     pub region: PublicRegion,
@@ -220,6 +220,20 @@ fn not_found(what: String) -> AppError {
     AppError::NotFound { what, field: "ticket" }
 }
 
+/// A resolved ticket's completion photo, for the status page.
+#[utoipa::path(get, path = "/api/v1/public/tickets/{ticket}/after", tag = "public",
+    params(("ticket" = String, Path, description = "The ticket's number (`TGR-000042`)")),
+    responses(
+        (status = 200, description = "The photo", content(
+            (super::openapi::schemas::Photo = "image/jpeg"),
+            (super::openapi::schemas::Photo = "image/png"),
+            (super::openapi::schemas::Photo = "image/webp"),
+        )),
+        (status = 404, description = "No such ticket, or no completion photo yet", body = super::openapi::schemas::ErrorBody),
+        (status = 422, description = "`invalid_field`: not a ticket number", body = super::openapi::schemas::ErrorBody),
+        (status = 503, description = "`store_unavailable`: the photo store is unavailable", body = super::openapi::schemas::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds"))),
+    ))]
 async fn get_after_photo(State(state): State<Arc<AppState>>, Path(raw): Path<String>) -> Result<Response, AppError> {
     let id = checked_number(&raw)?;
     let prefix = id.split_once('-').map(|(p, _)| p).unwrap_or_default();
@@ -246,6 +260,14 @@ async fn get_after_photo(State(state): State<Arc<AppState>>, Path(raw): Path<Str
         .into_response())
 }
 
+/// What the citizens' status page may show of a ticket (no personal data).
+#[utoipa::path(get, path = "/api/v1/public/tickets/{ticket}", tag = "public",
+    params(("ticket" = String, Path, description = "The ticket's number (`TGR-000042`)")),
+    responses(
+        (status = 200, description = "The ticket as the public sees it", body = PublicTicket),
+        (status = 404, description = "No such ticket", body = super::openapi::schemas::ErrorBody),
+        (status = 422, description = "`invalid_field`: not a ticket number", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn get_public_ticket(
     State(state): State<Arc<AppState>>,
     Path(raw): Path<String>,

@@ -26,11 +26,27 @@ pub fn router() -> Router<Arc<AppState>> {
         )
 }
 
+/// A wall screen asks to be paired: the code to show, the secret to poll with.
+#[utoipa::path(post, path = "/api/v1/screens/pairing", tag = "admin",
+    responses(
+        (status = 201, description = "A new pairing", body = Pairing),
+        (status = 503, description = "`store_unavailable`: Redis is unavailable", body = super::openapi::schemas::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds"))),
+    ))]
 async fn start_pairing(State(state): State<Arc<AppState>>) -> Result<(StatusCode, Json<Pairing>), AppError> {
     Ok((StatusCode::CREATED, Json(state.auth.start_pairing().await?)))
 }
 
 /// 202 while waiting, 200 with the token once paired, 404 when expired or already answered.
+#[utoipa::path(get, path = "/api/v1/screens/pairing/{poll}", tag = "admin",
+    params(("poll" = String, Path, description = "The pairing's poll secret")),
+    responses(
+        (status = 200, description = "Paired: the screen's token, tenant and layout (answered once)", body = PollAnswer),
+        (status = 202, description = "Waiting for an admin to enter the code", body = PollAnswer),
+        (status = 404, description = "Expired or already answered", body = super::openapi::schemas::ErrorBody),
+        (status = 503, description = "`store_unavailable`: Redis is unavailable", body = super::openapi::schemas::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds"))),
+    ))]
 async fn poll_pairing(State(state): State<Arc<AppState>>, Path(poll): Path<String>) -> Result<Response, AppError> {
     match state.auth.poll_pairing(&poll).await? {
         Some(answer @ PollAnswer::Waiting) => Ok((StatusCode::ACCEPTED, Json(answer)).into_response()),
@@ -43,7 +59,7 @@ async fn poll_pairing(State(state): State<Arc<AppState>>, Path(poll): Path<Strin
 }
 
 /// The body of `POST /api/v1/{tenant}/screens`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PairRequest {
     code: String,
     name: String,
@@ -51,6 +67,14 @@ struct PairRequest {
     layout: Layout,
 }
 
+/// Bind the screen showing `code` to the tenant.
+#[utoipa::path(post, path = "/api/v1/{tenant}/screens", tag = "admin",
+    params(super::openapi::schemas::TenantPath),
+    request_body = PairRequest,
+    responses(
+        (status = 201, description = "Paired", body = Screen),
+        (status = 404, description = "No screen shows this code", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn pair_screen(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -87,6 +111,9 @@ async fn pair_screen(
     Ok((StatusCode::CREATED, Json(screen)))
 }
 
+#[utoipa::path(get, path = "/api/v1/{tenant}/screens", tag = "admin",
+    params(super::openapi::schemas::TenantPath),
+    responses((status = 200, description = "The tenant's screens", body = Vec<Screen>)))]
 async fn list_screens(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -95,11 +122,21 @@ async fn list_screens(
 }
 
 /// The body of `PATCH /api/v1/{tenant}/screens/{id}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Rename {
     name: String,
 }
 
+#[utoipa::path(patch, path = "/api/v1/{tenant}/screens/{id}", tag = "admin",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id (`tangerang`)"),
+        ("id" = String, Path, description = "The screen's id"),
+    ),
+    request_body = Rename,
+    responses(
+        (status = 200, description = "Renamed", body = Screen),
+        (status = 404, description = "No such screen", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn rename_screen(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -117,6 +154,15 @@ async fn rename_screen(
     screen.map(Json).ok_or_else(|| not_found(&id))
 }
 
+#[utoipa::path(delete, path = "/api/v1/{tenant}/screens/{id}", tag = "admin",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id (`tangerang`)"),
+        ("id" = String, Path, description = "The screen's id"),
+    ),
+    responses(
+        (status = 204, description = "Revoked: its token no longer opens the feed"),
+        (status = 404, description = "No such screen", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn revoke_screen(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

@@ -23,7 +23,7 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// A tenant as the sign-in page lists it (its zone, so admin pages show its local times).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TenantEntry {
     id: String,
     name: String,
@@ -31,6 +31,9 @@ struct TenantEntry {
     zone_label: String,
 }
 
+/// The tenants, for the sign-in page.
+#[utoipa::path(get, path = "/api/v1/tenants", tag = "session",
+    responses((status = 200, description = "Every tenant of this deployment", body = Vec<TenantEntry>)))]
 async fn list_tenants(State(state): State<Arc<AppState>>) -> Json<Vec<TenantEntry>> {
     Json(
         state
@@ -47,7 +50,7 @@ async fn list_tenants(State(state): State<Arc<AppState>>) -> Json<Vec<TenantEntr
 }
 
 /// The body of `POST /api/v1/session`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignIn {
     /// `None` (or absent) for the superadmin.
     #[serde(default)]
@@ -57,7 +60,7 @@ struct SignIn {
 }
 
 /// Who is signed in, and the CSRF token their writes must carry.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Me {
     name: String,
     role: Role,
@@ -65,6 +68,18 @@ struct Me {
     csrf: String,
 }
 
+/// Sign in: sets the `pantau_session` cookie and answers the CSRF token writes must carry.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session",
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in (`Set-Cookie: pantau_session=…`)", body = Me,
+            headers(("Set-Cookie" = String, description = "`pantau_session`, HttpOnly, SameSite=Strict"))),
+        (status = 401, description = "`bad_credentials`: wrong name or password (one answer for all)", body = super::openapi::schemas::ErrorBody),
+        (status = 429, description = "`locked_out`: too many failures for this name", body = super::openapi::schemas::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds"))),
+        (status = 503, description = "`store_unavailable`: Redis is unavailable", body = super::openapi::schemas::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds"))),
+    ))]
 async fn sign_in(State(state): State<Arc<AppState>>, JsonBody(body): JsonBody<SignIn>) -> Result<Response, AppError> {
     if let Some(tenant) = &body.tenant {
         if state.tenants.get(tenant).is_none() {
@@ -110,6 +125,9 @@ async fn sign_in(State(state): State<Arc<AppState>>, JsonBody(body): JsonBody<Si
     Ok(([(header::SET_COOKIE, cookie)], Json(me)).into_response())
 }
 
+/// Who is signed in, and the CSRF token for their writes.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    responses((status = 200, description = "The signed-in person", body = Me)))]
 async fn who_am_i(Caller(principal): Caller, headers: HeaderMap) -> Result<Json<Me>, AppError> {
     let (Principal::User { tenant, name, role }, Some(token)) = (principal, session_cookie(&headers)) else {
         return Err(AppError::Unauthenticated("sign in first"));
@@ -122,6 +140,9 @@ async fn who_am_i(Caller(principal): Caller, headers: HeaderMap) -> Result<Json<
     }))
 }
 
+/// Sign out: ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 204, description = "Signed out; the cookie is cleared")))]
 async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = session_cookie(&headers) {
         state.auth.end_session(&token).await?;

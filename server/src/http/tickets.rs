@@ -52,6 +52,9 @@ fn command(event_type: &'static str) -> axum::routing::MethodRouter<Arc<AppState
 }
 
 /// Per tenant: tickets per SLA state of each target, now.
+#[utoipa::path(get, path = "/api/v1/{tenant}/sla", tag = "tickets",
+    params(super::openapi::schemas::TenantPath),
+    responses((status = 200, description = "Tickets per SLA state", body = super::openapi::schemas::SlaSummary)))]
 async fn sla_summary(State(state): State<Arc<AppState>>, PathTenant(tenant): PathTenant) -> Json<Value> {
     let now = chrono::Utc::now();
     let kpis = Kpis::of(state.live(&tenant).read().tickets(), now);
@@ -63,7 +66,8 @@ async fn sla_summary(State(state): State<Arc<AppState>>, PathTenant(tenant): Pat
 }
 
 /// Query string of `GET /tickets`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
     /// Comma-separated statuses.
     status: Option<String>,
@@ -76,6 +80,13 @@ struct ListParams {
     offset: Option<usize>,
 }
 
+/// Tickets matching the filters, one page.
+#[utoipa::path(get, path = "/api/v1/{tenant}/tickets", tag = "tickets",
+    params(super::openapi::schemas::TenantPath, ListParams),
+    responses(
+        (status = 200, description = "One page", body = super::openapi::schemas::TicketPage),
+        (status = 422, description = "`invalid_field`: an unknown status", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn list_tickets(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,
@@ -109,14 +120,14 @@ async fn list_tickets(
 }
 
 /// Both targets' standing now.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SlaNow {
     response: Standing,
     resolution: Standing,
 }
 
 /// The body of `GET /tickets/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TicketReply {
     ticket: Ticket,
     sla_now: Option<SlaNow>,
@@ -125,6 +136,13 @@ struct TicketReply {
     reporters: u32,
 }
 
+/// A ticket, its SLA standing now and its history.
+#[utoipa::path(get, path = "/api/v1/{tenant}/tickets/{ticket}", tag = "tickets",
+    params(super::openapi::schemas::TicketPath),
+    responses(
+        (status = 200, description = "The ticket", body = TicketReply),
+        (status = 404, description = "No such ticket", body = super::openapi::schemas::ErrorBody),
+    ))]
 async fn get_ticket(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

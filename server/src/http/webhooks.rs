@@ -20,11 +20,16 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/api/v1/{tenant}/webhooks/deliveries", get(list_deliveries))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Params {
     limit: Option<usize>,
 }
 
+/// The outbound webhook delivery log, newest first.
+#[utoipa::path(get, path = "/api/v1/{tenant}/webhooks/deliveries", tag = "admin",
+    params(super::openapi::schemas::TenantPath, Params),
+    responses((status = 200, description = "Delivery attempts", body = Vec<Attempt>)))]
 async fn list_deliveries(
     State(state): State<Arc<AppState>>,
     PathTenant(tenant): PathTenant,

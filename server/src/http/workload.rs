@@ -17,6 +17,9 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/api/v1/{tenant}/workload", get(get_workload))
 }
 
+#[utoipa::path(get, path = "/api/v1/{tenant}/workload", tag = "reports",
+    params(super::openapi::schemas::TenantPath),
+    responses((status = 200, description = "Open, warning, breached, resolved today per agency and officer", body = super::openapi::schemas::Workload)))]
 async fn get_workload(State(state): State<Arc<AppState>>, PathTenant(tenant): PathTenant) -> Json<Value> {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let rows = workload(state.live(&tenant).read().tickets(), now_ms, tenant.utc_offset_minutes);

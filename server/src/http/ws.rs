@@ -28,6 +28,13 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/ws", get(upgrade))
 }
 
+/// The live feed: a WebSocket whose first `subscribe` message authenticates (session
+/// cookie, or a paired screen's token) and names the tenant and cursor to resume from.
+#[utoipa::path(get, path = "/ws", tag = "system",
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol (messages: `pantau_shared::protocol`)"),
+        (status = 400, description = "Not a WebSocket upgrade request", content_type = "text/plain"),
+    ))]
 async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let cookie = session_cookie(&headers).map(Credentials::Session);
     ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)

@@ -18,6 +18,8 @@ use pantau_shared::protocol::LinkState;
 use pantau_shared::sla::SlaConfig;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+use tokio::sync::Notify;
 
 /// What a tailer hands on (to the realtime publisher), in stream order.
 #[derive(Debug)]
@@ -38,6 +40,10 @@ pub struct LiveTenant {
     pub sla: Arc<SlaConfig>,
     /// Stream entries between two stored snapshots.
     pub snapshot_every: u64,
+    /// Stream entries between two snapshots kept for the time machine (0: keep none), and
+    /// how many are kept.
+    pub history_every: u64,
+    pub history_keep: usize,
     /// Everything derived from the stream so far; reached only through [`LiveTenant::read`]
     /// and [`LiveTenant::write`].
     projection: RwLock<Projection>,
@@ -47,6 +53,8 @@ pub struct LiveTenant {
     tailing: AtomicBool,
     /// Set while the tailer cannot reach Redis (the projection may be stale).
     degraded: AtomicBool,
+    /// Wakes [`LiveTenant::wait_caught_up`] when `ready` is set or the tailer stops.
+    changed: Notify,
 }
 
 impl LiveTenant {
@@ -56,10 +64,21 @@ impl LiveTenant {
             projection: RwLock::new(Projection::new(sla.clone())),
             sla,
             snapshot_every: snapshot_every.max(1),
+            history_every: 0,
+            history_keep: 0,
             ready: AtomicBool::new(false),
             tailing: AtomicBool::new(false),
             degraded: AtomicBool::new(false),
+            changed: Notify::new(),
         }
+    }
+
+    /// Keep a snapshot for the time machine every `every` entries (at a stored snapshot),
+    /// `keep` of them at most.
+    pub fn with_history(mut self, every: u64, keep: usize) -> Self {
+        self.history_every = every;
+        self.history_keep = keep;
+        self
     }
 
     /// The projection, for reading. A panic under the lock does not poison it for good: the
@@ -93,7 +112,26 @@ impl LiveTenant {
 
     /// Mark caught up; true the first time.
     fn mark_ready(&self) -> bool {
-        !self.ready.swap(true, Ordering::SeqCst)
+        let first = !self.ready.swap(true, Ordering::SeqCst);
+        self.changed.notify_waiters();
+        first
+    }
+
+    /// Wait, at most `bound`, while a tailer runs that has not caught up since start: a
+    /// socket that connects right after a restart then starts from the stream's present —
+    /// not from an empty or half-replayed projection, where its resume cursor would look
+    /// unknown and a snapshot would show nothing. At once when caught up or no tailer runs.
+    pub async fn wait_caught_up(&self, bound: Duration) {
+        let _ = tokio::time::timeout(bound, async {
+            loop {
+                let changed = self.changed.notified();
+                if self.caught_up() || !self.tailing.load(Ordering::SeqCst) {
+                    return;
+                }
+                changed.await;
+            }
+        })
+        .await;
     }
 
     /// Record the link's state; true when it changed.
@@ -115,6 +153,7 @@ impl<'a> TailingGuard<'a> {
 impl Drop for TailingGuard<'_> {
     fn drop(&mut self) {
         self.0.tailing.store(false, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
     }
 }
 
@@ -143,5 +182,31 @@ mod tests {
             assert!(live.is_ready());
         }
         assert!(!live.is_ready(), "the guard's drop clears the mark");
+    }
+
+    /// A session waits for a running tailer's first catch-up (and no longer than its
+    /// bound), but not at all when no tailer runs or it has caught up.
+    #[tokio::test(start_paused = true)]
+    async fn waiting_for_the_first_catch_up() {
+        let live = Arc::new(LiveTenant::new(Arc::default(), 10));
+        let bound = Duration::from_secs(10);
+        let t0 = tokio::time::Instant::now();
+        live.wait_caught_up(bound).await;
+        assert_eq!(t0.elapsed(), Duration::ZERO, "no tailer runs: nothing to wait for");
+
+        let tailing = TailingGuard::new(&live);
+        live.wait_caught_up(bound).await;
+        assert_eq!(t0.elapsed(), bound, "a tailer that never catches up: the bound");
+
+        let waiter = tokio::spawn({
+            let live = live.clone();
+            async move { live.wait_caught_up(bound).await }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!waiter.is_finished());
+        assert!(live.mark_ready());
+        waiter.await.unwrap();
+        assert_eq!(t0.elapsed(), bound + Duration::from_secs(1), "woken by the catch-up");
+        drop(tailing);
     }
 }

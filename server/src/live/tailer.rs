@@ -10,7 +10,7 @@ use super::snapshot_rule::snapshot_due;
 use super::{LiveTenant, Tailed, TailingGuard};
 use crate::shutdown::Shutdown;
 use crate::store::catch_up::CatchUp;
-use crate::store::{follow, snapshot, stream_key, StoreError};
+use crate::store::{follow, history, snapshot, stream_key, RedisClient, StoreError};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
 use pantau_shared::protocol::LinkState;
@@ -26,7 +26,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// Run until shutdown (or until nobody takes its output), keeping `live`'s projection
 /// current and sending what it applied to `out`.
 pub async fn run(
-    client: redis::Client,
+    client: RedisClient,
     tenant: String,
     live: Arc<LiveTenant>,
     out: mpsc::Sender<Tailed>,
@@ -37,7 +37,7 @@ pub async fn run(
 }
 
 async fn run_inner(
-    client: redis::Client,
+    client: RedisClient,
     tenant: String,
     live: Arc<LiveTenant>,
     out: mpsc::Sender<Tailed>,
@@ -79,7 +79,7 @@ async fn run_inner(
 
 /// One tailer's borrowed context.
 struct Tailer<'a> {
-    client: &'a redis::Client,
+    client: &'a RedisClient,
     tenant: &'a str,
     live: &'a LiveTenant,
     out: &'a mpsc::Sender<Tailed>,
@@ -122,6 +122,7 @@ impl Tailer<'_> {
         tracing::info!(from = %from, "tailing");
         let catch_up = Instant::now();
         let mut since_snapshot = 0u64;
+        let mut since_history = 0u64;
         let mut last_snapshot = Instant::now();
         if !live.caught_up() {
             // The bulk of a long stream, pipelined (see `catch_up`); the loop below reads the rest.
@@ -170,6 +171,13 @@ impl Tailer<'_> {
                     )
                 };
                 let bytes = json.len();
+                since_history += since_snapshot;
+                if live.history_every > 0 && since_history >= live.history_every {
+                    let at = live.read().cursor();
+                    history::save(&mut conn, tenant, at, &json, live.history_keep).await?;
+                    tracing::info!(%cursor, bytes, "projection snapshot kept for the time machine");
+                    since_history = 0;
+                }
                 let written = snapshot::save(&mut conn, tenant, &cursor, json).await?;
                 tracing::info!(%cursor, bytes, written, "projection snapshot");
                 since_snapshot = 0;

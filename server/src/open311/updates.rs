@@ -42,7 +42,7 @@ pub const AGENCY_STATUSES: [TicketStatus; 3] = [
 ];
 
 /// One `servicerequestupdates` entry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RequestUpdate {
     pub update_id: String,
     pub service_request_id: String,
@@ -57,7 +57,7 @@ pub struct RequestUpdate {
 }
 
 /// The answer to a POST: the Pantau event id standing for the caller's update.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct UpdateCreated {
     pub update_id: String,
 }

@@ -78,12 +78,15 @@ pub fn now_ms() -> i64 {
 #[derive(Clone)]
 pub struct TenantChannel {
     tx: broadcast::Sender<Arc<Frame>>,
+    /// The tenant's id (the backlog gauge's label).
+    tenant: Arc<str>,
 }
 
 impl TenantChannel {
     /// Hand a frame to every current subscriber (none is fine).
     pub fn publish(&self, frame: Frame) {
         let _ = self.tx.send(Arc::new(frame));
+        crate::metrics::fanout_backlog(&self.tenant, self.tx.len());
     }
 
     /// Whether any session listens (frames for nobody are not even serialised).
@@ -112,6 +115,7 @@ impl Hub {
                     t.to_owned(),
                     TenantChannel {
                         tx: broadcast::channel(capacity.max(1)).0,
+                        tenant: t.into(),
                     },
                 )
             })

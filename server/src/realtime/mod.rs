@@ -5,5 +5,6 @@
 pub mod hub;
 pub mod liveness;
 pub mod publish;
+pub mod replay_clock;
 pub mod session;
 pub mod view;

@@ -6,7 +6,7 @@ use pantau_shared::sla::{SlaState, Target};
 use serde::Serialize;
 
 /// A target's standing at a moment.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Standing {
     pub state: SlaState,
     /// Seconds until the deadline (negative when late); business seconds left while paused;

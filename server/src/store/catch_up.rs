@@ -13,7 +13,7 @@
 //! thread busy ~3.3 s and applying ~2.6 s: the fetch (XRANGE plus parsing the reply) is now
 //! the critical path.
 
-use super::{StoreError, EVENT_FIELD};
+use super::{RedisConn, StoreError, EVENT_FIELD};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
 use redis::Value;
@@ -35,7 +35,7 @@ pub struct CatchUp {
 
 impl CatchUp {
     /// Start reading `key` after `from` (exclusive) until a batch comes back short.
-    pub fn start(conn: &redis::aio::MultiplexedConnection, key: &str, from: Cursor) -> CatchUp {
+    pub fn start(conn: &RedisConn, key: &str, from: Cursor) -> CatchUp {
         let (raw_tx, mut raw_rx) = mpsc::channel::<Result<Vec<RawEntry>, StoreError>>(DEPTH);
         let (decoded_tx, decoded) = mpsc::channel(DEPTH);
         let fetcher = tokio::spawn(fetch(conn.clone(), key.to_owned(), from, raw_tx));
@@ -69,7 +69,7 @@ impl Drop for CatchUp {
 
 /// Stage 1: fetch batches until one comes back short (or the receiver is gone).
 async fn fetch(
-    mut conn: redis::aio::MultiplexedConnection,
+    mut conn: RedisConn,
     key: String,
     mut from: Cursor,
     tx: mpsc::Sender<Result<Vec<RawEntry>, StoreError>>,

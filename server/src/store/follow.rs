@@ -1,10 +1,9 @@
 //! Following a stream: a connection of its own for blocking reads, and `XREAD` of the
 //! entries after a cursor, decoded. The tailer ([`crate::live::tailer`]) drives it.
 
-use super::{decode_entry, stream_key, StoreError, EVENT_FIELD};
+use super::{decode_entry, stream_key, RedisClient, RedisConn, StoreError, EVENT_FIELD};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
-use redis::aio::MultiplexedConnection;
 use redis::streams::{StreamReadOptions, StreamReadReply};
 use redis::AsyncCommands;
 use std::time::Duration;
@@ -15,11 +14,9 @@ pub const BLOCK_MS: usize = 5_000;
 pub const BATCH: usize = 1_000;
 
 /// A connection for blocking reads: no response timeout shorter than the block.
-pub async fn connect(client: &redis::Client) -> Result<MultiplexedConnection, StoreError> {
-    let config = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(2)))
-        .set_response_timeout(Some(Duration::from_millis(BLOCK_MS as u64 + 5_000)));
-    Ok(client.get_multiplexed_async_connection_with_config(&config).await?)
+pub async fn connect(client: &RedisClient) -> Result<RedisConn, StoreError> {
+    let response = Duration::from_millis(BLOCK_MS as u64 + 5_000);
+    Ok(client.blocking(Duration::from_secs(2), response).await?)
 }
 
 /// What one read returned.
@@ -33,12 +30,7 @@ pub struct Read {
 /// Up to [`BATCH`] entries of `tenant`'s stream after `from`; with `block`, wait up to
 /// [`BLOCK_MS`] for one. An undecodable entry is skipped loudly rather than wedging every
 /// wall on it.
-pub async fn read_after(
-    conn: &mut MultiplexedConnection,
-    tenant: &str,
-    from: Cursor,
-    block: bool,
-) -> Result<Read, StoreError> {
+pub async fn read_after(conn: &mut RedisConn, tenant: &str, from: Cursor, block: bool) -> Result<Read, StoreError> {
     let mut options = StreamReadOptions::default().count(BATCH);
     if block {
         options = options.block(BLOCK_MS);

@@ -5,10 +5,12 @@
 //! The flag goes down when a command fails on the connection (I/O, dropped, timed out) or a
 //! probe fails; only the probe — a `PING` every [`PROBE_EVERY`] through the shared
 //! connection, so that connection is reconnected and proven before writes use it again —
-//! brings it back up.
+//! brings it back up. On a Redis Cluster that `PING` goes to every master, so one master
+//! down takes the flag down for all tenants (a write could not tell in advance whose slot is
+//! served).
 
+use super::RedisConn;
 use super::StoreError;
-use redis::aio::ConnectionManager;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -72,7 +74,7 @@ pub fn connection_lost(e: &redis::RedisError) -> bool {
 }
 
 /// Ping through `conn` every [`PROBE_EVERY`] and set `health`; ends when the store is gone.
-pub async fn probe(health: Weak<Health>, conn: ConnectionManager) {
+pub async fn probe(health: Weak<Health>, conn: RedisConn) {
     loop {
         tokio::time::sleep(PROBE_EVERY).await;
         let Some(health) = health.upgrade() else {

@@ -8,25 +8,29 @@
 //! - [`follow`]: `XREAD` after a cursor on a connection for blocking reads.
 //! - [`catch_up`]: the pipelined read of a long stream when a tailer starts.
 //! - [`snapshot`]: projection snapshots.
+//! - [`history`]: snapshots kept at intervals, for the time machine.
 //! - [`lease`]: the SLA emitter's lease.
 //! - [`health`]: whether Redis is reachable, so calls fail at once while it is not.
+//! - [`conn`]: one server or a Redis Cluster, chosen by the URL ([`RedisConn`]).
 //! - [`Store`]: the shared handle (ranges, events by id, appends, ping).
 
 pub mod append;
 pub mod catch_up;
+pub mod conn;
 pub mod follow;
 pub mod health;
+pub mod history;
 pub mod lease;
 pub mod snapshot;
 
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
-use redis::aio::ConnectionManager;
 use redis::streams::StreamRangeReply;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use append::{Appended, ToAppend};
+pub use conn::{RedisClient, RedisConn};
 
 /// The stream field holding the event's JSON.
 pub const EVENT_FIELD: &str = "event";
@@ -108,8 +112,8 @@ pub fn decode_entry(id: &str, raw: Option<String>) -> Result<(Cursor, Event), St
 /// Shared handle to Redis for request handlers (auto-reconnecting, multiplexed).
 #[derive(Clone)]
 pub struct Store {
-    conn: ConnectionManager,
-    client: redis::Client,
+    conn: RedisConn,
+    client: RedisClient,
     health: Arc<health::Health>,
 }
 
@@ -119,17 +123,12 @@ impl Store {
     /// Reconnecting later is quick on purpose (3 attempts at most 250 ms apart): a command
     /// waits for a reconnect in progress, and the default (6 attempts with backoff) held a
     /// request 5–9 s while Redis was down. The [`health`] flag answers before that anyway.
+    /// A `redis+cluster://` URL connects to a Redis Cluster (see [`conn`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(2)
-            .set_min_delay(Duration::from_millis(50))
-            .set_max_delay(Duration::from_millis(250));
+        let client = RedisClient::open(url)?;
         let started = std::time::Instant::now();
         let mut conn = loop {
-            match client.get_connection_manager_with_config(config.clone()).await {
+            match client.shared(Duration::from_secs(1), Duration::from_secs(2)).await {
                 Ok(conn) => break conn,
                 Err(e) if started.elapsed() < CONNECT_PATIENCE => {
                     tracing::warn!(error = %e, "redis not reachable yet; retrying");
@@ -150,7 +149,7 @@ impl Store {
     }
 
     /// The connection for one call, or `Unavailable` at once while Redis is down.
-    fn conn(&self) -> Result<ConnectionManager, StoreError> {
+    fn conn(&self) -> Result<RedisConn, StoreError> {
         self.health.check()?;
         Ok(self.conn.clone())
     }
@@ -162,12 +161,12 @@ impl Store {
     }
 
     /// The shared connection, for other record keepers on the same Redis (auth).
-    pub fn connection(&self) -> ConnectionManager {
+    pub fn connection(&self) -> RedisConn {
         self.conn.clone()
     }
 
     /// The client, for tasks that need a connection of their own (blocking reads).
-    pub fn client(&self) -> &redis::Client {
+    pub fn client(&self) -> &RedisClient {
         &self.client
     }
 

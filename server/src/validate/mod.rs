@@ -23,6 +23,10 @@ pub const MAX_NOTE_CHARS: usize = 2000;
 pub const MAX_MEDIA_URLS: usize = 10;
 /// How far in the future an event's `at` may lie (clock skew of the sender), seconds.
 pub const MAX_FUTURE_SKEW_SECS: i64 = 300;
+/// The earliest accepted `at` (Unix seconds, 2000-01-01T00:00:00Z). Earlier is a broken
+/// clock; and a time before year 0 (`0000-01-01T00:00:00+23:59`) would be stored as
+/// `-0001-…`, which no reader can parse back (found by the fuzz target, issue 15).
+pub const MIN_EVENT_UNIX_SECS: i64 = 946_684_800;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ValidationError {
@@ -139,6 +143,9 @@ pub fn validate(
                 .with_timezone(&Utc);
             if (parsed - now).num_seconds() > MAX_FUTURE_SKEW_SECS {
                 return Err(invalid("at", "lies in the future"));
+            }
+            if parsed.timestamp() < MIN_EVENT_UNIX_SECS {
+                return Err(invalid("at", "lies before the year 2000"));
             }
             parsed
         }
@@ -359,6 +366,8 @@ fn media_urls(value: Option<Vec<String>>) -> Result<Vec<String>, ValidationError
     Ok(urls)
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;
 mod workflow;

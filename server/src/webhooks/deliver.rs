@@ -8,9 +8,9 @@ use super::plan;
 use super::sign;
 use super::store::{self, Attempt};
 use crate::shutdown::Shutdown;
+use crate::store::RedisConn;
 use crate::tenant::webhooks::Webhook;
 use bytes::Bytes;
-use redis::aio::ConnectionManager;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -38,7 +38,7 @@ pub async fn run(
     hook: Webhook,
     tenant: String,
     http: reqwest::Client,
-    mut conn: ConnectionManager,
+    mut conn: RedisConn,
     mut jobs: mpsc::Receiver<Job>,
     done: mpsc::UnboundedSender<String>,
     mut shutdown: Shutdown,
@@ -61,7 +61,7 @@ async fn deliver(
     hook: &Webhook,
     tenant: &str,
     http: &reqwest::Client,
-    conn: &mut ConnectionManager,
+    conn: &mut RedisConn,
     job: &Job,
     shutdown: &mut Shutdown,
 ) -> bool {

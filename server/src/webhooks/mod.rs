@@ -58,9 +58,9 @@ pub struct Outbox {
     /// The projection, for the agency of a ticket an event does not route.
     pub live: Arc<LiveTenant>,
     /// For the worker's own connection (blocking reads).
-    pub redis: redis::Client,
+    pub redis: crate::store::RedisClient,
     /// The shared connection (acks, claims, the log).
-    pub conn: redis::aio::ConnectionManager,
+    pub conn: crate::store::RedisConn,
     pub http: reqwest::Client,
     /// This process's consumer name in the group.
     pub consumer: String,

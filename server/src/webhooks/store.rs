@@ -130,7 +130,7 @@ pub async fn ack(conn: &mut impl ConnectionLike, tenant: &str, ids: &[String]) -
 }
 
 /// One delivery attempt, as the log keeps it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Attempt {
     /// The log entry's id (empty before it is written).
     #[serde(skip_serializing_if = "String::is_empty")]

@@ -37,7 +37,7 @@ pub enum WorkerError {
 /// The worker's state while it runs.
 struct Worker<'a> {
     outbox: &'a Outbox,
-    conn: redis::aio::ConnectionManager,
+    conn: crate::store::RedisConn,
     /// One queue per webhook of the tenant, in config order.
     queues: Vec<mpsc::Sender<Job>>,
     /// Entries handed out, with the number of webhooks not yet done with each.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who reported (LAKSA and SP4N-LAPOR keep it; the public status page never shows it).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reporter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -18,6 +19,7 @@ pub struct Reporter {
 /// An operator verified a report in triage and dispositioned it to an agency
 /// (`received` or `pending_citizen` → `assigned`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     /// The agency (OPD) it goes to: the suggested one or another.
     pub agency: String,
@@ -38,6 +40,7 @@ pub const REJECTION_REASONS: [&str; 4] = ["not_our_authority", "unclear", "dupli
 /// (done); refused ("TL ditolak") → back to `in_progress` with the resolution clock still
 /// running from where it started.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Validation {
     pub accepted: bool,
     /// Why the follow-up was refused (required then).
@@ -51,6 +54,7 @@ pub struct Validation {
 /// The ticket (a duplicate) was merged into `primary`; written on the duplicate, whose status
 /// becomes `merged` — the primary counts its reporters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Merge {
     /// The ticket that carries the job.
     pub primary: String,
@@ -65,6 +69,7 @@ fn one() -> u32 {
 
 /// A merge undone: the duplicate leaves `primary` and gets back the status it had.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unmerge {
     pub primary: String,
     /// The status the duplicate had when it was merged.
@@ -73,6 +78,7 @@ pub struct Unmerge {
 
 /// When in the ticket's life a photo was taken.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaStage {
     /// With the report (the citizen's photo).
@@ -86,6 +92,7 @@ pub enum MediaStage {
 
 /// A photo stored by Pantau and attached to a ticket.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Media {
     /// Where it is served (`/media/{tenant}/{file}`).
     pub url: String,

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 /// One deadline tier (`[[sla.tiers]]` of a tenant).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
     /// Slug a category or a verification names (`informasi`, `normatif`, ...).
     pub code: String,

@@ -11,7 +11,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// Events in the stream.
-const EVENTS: usize = 1_000_000;
+pub const EVENTS: usize = 1_000_000;
 /// XADDs per pipeline.
 const PIPELINE: usize = 1_000;
 /// Longest wait for readiness.
@@ -47,7 +47,7 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
 
 /// A report, a comment and a status change as Pantau stored them (each with ticket
 /// `TGR-000001` and its own id), posted through a short-lived server.
-async fn templates(redis: &RedisServer) -> anyhow::Result<Vec<String>> {
+pub async fn templates(redis: &RedisServer) -> anyhow::Result<Vec<String>> {
     let pantau = Pantau::start(redis).await;
     pantau.wait_ready().await;
     let (status, _) = pantau.post_event("tangerang", &report("bench cold start")).await;
@@ -93,7 +93,7 @@ fn id_of(json: &str) -> anyhow::Result<String> {
 }
 
 /// Write [`EVENTS`] events: per ticket a report, a comment, a status change, a comment.
-async fn fill(redis: &RedisServer, templates: &[String]) -> anyhow::Result<()> {
+pub async fn fill(redis: &RedisServer, templates: &[String]) -> anyhow::Result<()> {
     let ids: Vec<String> = templates.iter().map(|t| id_of(t)).collect::<Result<_, _>>()?;
     let [report, comment, status] = [0, 1, 2].map(|i| (templates[i].as_str(), ids[i].as_str()));
     let stream = stream_key("tangerang");

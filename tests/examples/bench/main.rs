@@ -12,7 +12,8 @@
 //! - [`histogram`]: latency quantiles.
 //! - [`sys`]: CPU time, RSS and socket memory from `/proc`.
 //! - one module per step: [`ingest`] (1, 2), [`latency`] (3), [`fanout`] (4), [`idle`] (5),
-//!   [`cold_start`] (6), [`frontend`] (7), [`console`] (8).
+//!   [`cold_start`] (6), [`frontend`] (7), [`console`] (8), [`soak`] (9: minutes long, so
+//!   only when named, never in `all`), [`time_machine`] (10).
 //!
 //! A step is `async fn run() -> anyhow::Result<Vec<Row>>`; adding one is one entry in [`STEPS`].
 
@@ -27,7 +28,9 @@ mod idle;
 mod ingest;
 mod latency;
 mod report;
+mod soak;
 mod sys;
+mod time_machine;
 
 use futures_util::FutureExt;
 use report::Row;
@@ -48,6 +51,8 @@ const STEPS: &[(&str, Step)] = &[
     ("cold_start", || Box::pin(cold_start::run())),
     ("frontend", || Box::pin(frontend::run())),
     ("console", || Box::pin(console::run())),
+    ("soak", || Box::pin(soak::run())),
+    ("time_machine", || Box::pin(time_machine::run())),
 ];
 
 /// The most any one step may take before it is abandoned (and its processes killed).
@@ -69,7 +74,10 @@ fn main() -> anyhow::Result<()> {
         Some(i) => PathBuf::from(args.get(i + 1).ok_or_else(usage)?),
         None => pantau_e2e::workspace_root().join("target/bench/results.json"),
     };
-    let chosen: Vec<&(&str, Step)> = STEPS.iter().filter(|(n, _)| which == "all" || *n == which).collect();
+    let chosen: Vec<&(&str, Step)> = STEPS
+        .iter()
+        .filter(|(n, _)| (which == "all" && *n != "soak") || *n == which)
+        .collect();
     if chosen.is_empty() {
         return Err(usage());
     }
@@ -84,14 +92,15 @@ fn main() -> anyhow::Result<()> {
         println!("==> {name}");
         // A step that panics is reported like one that fails; the others' rows are kept.
         let run = async {
-            std::panic::AssertUnwindSafe(tokio::time::timeout(STEP_LIMIT, step()))
+            let limit = if *name == "soak" { soak::limit() } else { STEP_LIMIT };
+            std::panic::AssertUnwindSafe(tokio::time::timeout(limit, step()))
                 .catch_unwind()
                 .await
         };
         match runtime.block_on(run) {
             Ok(Ok(Ok(r))) => rows.extend(r),
             Ok(Ok(Err(e))) => failed.push(format!("{name}: {e:#}")),
-            Ok(Err(_)) => failed.push(format!("{name}: took longer than {STEP_LIMIT:?}")),
+            Ok(Err(_)) => failed.push(format!("{name}: took longer than its time limit")),
             Err(_) => failed.push(format!("{name}: panicked (see above)")),
         }
     }

@@ -28,7 +28,7 @@ pub mod sessions;
 pub mod users;
 
 use crate::auth::password::PasswordError;
-use redis::aio::ConnectionManager;
+use crate::store::RedisConn;
 use std::time::Duration;
 
 pub use keys::{ApiKey, NewKey};
@@ -104,23 +104,20 @@ impl Default for SessionLimits {
 /// Shared handle to the auth records (auto-reconnecting, multiplexed; cheap to clone).
 #[derive(Clone)]
 pub struct AuthStore {
-    conn: ConnectionManager,
+    conn: RedisConn,
     limits: SessionLimits,
 }
 
 impl AuthStore {
     /// Over an existing connection (the one [`crate::store::Store`] uses is fine).
-    pub fn new(conn: ConnectionManager, limits: SessionLimits) -> AuthStore {
+    pub fn new(conn: RedisConn, limits: SessionLimits) -> AuthStore {
         AuthStore { conn, limits }
     }
 
     /// Connect to `url`; fails if Redis cannot be reached within the connection timeout.
     pub async fn connect(url: &str, limits: SessionLimits) -> Result<AuthStore, AuthError> {
-        let client = redis::Client::open(url)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)));
-        let conn = client.get_connection_manager_with_config(config).await?;
+        let client = crate::store::RedisClient::open(url)?;
+        let conn = client.shared(Duration::from_secs(2), Duration::from_secs(2)).await?;
         Ok(AuthStore::new(conn, limits))
     }
 
@@ -129,7 +126,7 @@ impl AuthStore {
         self.limits
     }
 
-    fn conn(&self) -> ConnectionManager {
+    fn conn(&self) -> RedisConn {
         self.conn.clone()
     }
 }

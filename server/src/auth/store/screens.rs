@@ -24,7 +24,7 @@ pub const CODE_LEN: usize = 6;
 const SEEN_EVERY_SECS: i64 = 30;
 
 /// How a screen shows the wall (the wall's URL parameters).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Layout {
     /// `all,agencies`, … (`None`: the whole city).
     #[serde(default)]
@@ -38,7 +38,7 @@ pub struct Layout {
 }
 
 /// A paired screen.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Screen {
     pub id: String,
     pub name: String,
@@ -52,7 +52,7 @@ pub struct Screen {
 }
 
 /// What a waiting screen is told.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PollAnswer {
     Waiting,
@@ -64,7 +64,7 @@ pub enum PollAnswer {
 }
 
 /// A new pairing: the code to show and the secret to poll with.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Pairing {
     pub code: String,
     pub poll: String,

@@ -11,9 +11,22 @@ use pantau_shared::protocol::{ClientMsg, ServerMsg};
 use pantau_shared::PROTOCOL_VERSION;
 use tokio::time::Instant;
 
+/// The `replay` a `subscribe` may carry.
+#[derive(serde::Deserialize)]
+struct WithReplay {
+    #[serde(default)]
+    replay: Option<pantau_shared::protocol::ReplayStart>,
+}
+
 /// What a client message asks of the session.
 pub(super) enum Request {
     Subscribe(Box<Subscription>),
+    /// `replay_control`: for a replaying session.
+    Control {
+        paused: Option<bool>,
+        seek: Option<i64>,
+        speed: Option<f64>,
+    },
     Nothing,
     Hangup,
 }
@@ -39,12 +52,21 @@ pub(super) async fn handle_client<S: Sink<Message> + Unpin, P: Gate>(
             .await?;
             Ok(Request::Nothing)
         }
+        Ok(ClientMsg::ReplayControl { paused, seek, speed }) => Ok(Request::Control { paused, seek, speed }),
         Ok(ClientMsg::Subscribe {
             tenant,
             since,
             filters,
             token,
         }) if deps.hub.channel(&tenant).is_some() => {
+            // `replay` rides beside the subscribe's fields (see `ReplayStart`).
+            let replay = match serde_json::from_str::<WithReplay>(raw.as_str()) {
+                Ok(with) => with.replay,
+                Err(e) => {
+                    out.send(error_msg("bad_message", format!("replay: {e}"))).await?;
+                    return Ok(Request::Nothing);
+                }
+            };
             let Some(credentials) = token.map(Credentials::Display).or_else(|| deps.cookie.clone()) else {
                 out.send(error_msg("unauthorized", "sign in, or pair this screen, first"))
                     .await?;
@@ -57,6 +79,7 @@ pub(super) async fn handle_client<S: Sink<Message> + Unpin, P: Gate>(
                         since,
                         filters,
                         credentials,
+                        replay,
                     })))
                 }
                 Ok(Some(_)) => {

@@ -6,9 +6,10 @@ use crate::auth::store::SessionToken;
 use crate::auth::Principal;
 use crate::config::ServeConfig;
 use crate::live::LiveTenant;
+use crate::projection::Projection;
 use crate::realtime::hub::Hub;
 use crate::store::{Store, StoreError};
-use crate::tenant::Tenants;
+use crate::tenant::{Tenant, Tenants};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
 use std::collections::HashMap;
@@ -31,9 +32,34 @@ pub trait ReplaySource: Sync {
         until: Cursor,
         count: usize,
     ) -> impl Future<Output = Result<Vec<(Cursor, Event)>, StoreError>> + Send;
+
+    /// The tenant's projection at `at_ms` (a replay's start): by default folded from the
+    /// stream's start; the store starts from a kept snapshot ([`crate::time_machine`]).
+    fn state_at(&self, tenant: &Tenant, at_ms: i64) -> impl Future<Output = Result<Projection, StoreError>> + Send {
+        async move {
+            let mut projection = Projection::new(tenant.sla.clone());
+            let until = Cursor {
+                ms: u64::try_from(at_ms).unwrap_or(0),
+                seq: u64::MAX,
+            };
+            loop {
+                let page = self.range_after(&tenant.id, projection.cursor(), until, 10_000).await?;
+                let last = page.len() < 10_000;
+                projection.apply_batch(&page);
+                if last {
+                    return Ok(projection);
+                }
+            }
+        }
+    }
 }
 
 impl ReplaySource for Store {
+    async fn state_at(&self, tenant: &Tenant, at_ms: i64) -> Result<Projection, StoreError> {
+        let at = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+        Ok(crate::time_machine::state_at(self, tenant, at).await?.0)
+    }
+
     fn range_after(
         &self,
         tenant: &str,

@@ -10,7 +10,8 @@
 //!
 //! Its dependencies are narrow ([`Deps`]): the tenants, the hub, the live projections, a
 //! [`ReplaySource`] and its [`Limits`] — so `tests.rs` drives it with channels, an
-//! in-memory log and paused time, without Redis.
+//! in-memory log and paused time, without Redis. A subscription with `replay` is served by
+//! [`replay`] instead: the past played forward.
 
 use crate::live::LiveTenant;
 use crate::realtime::hub::{deltas_text, now_ms, text_of, Frame};
@@ -30,6 +31,7 @@ use tracing::Instrument;
 
 mod client;
 mod deps;
+mod replay;
 #[cfg(test)]
 mod tests;
 
@@ -40,6 +42,9 @@ pub use deps::{Credentials, Deps, Gate, Limits, ReplaySource};
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Entries read per range while replaying.
 const REPLAY_CHUNK: usize = 1_000;
+/// Longest a subscription waits for a tailer still catching up after start (Redis may be
+/// down: then it starts from what the projection has, marked degraded).
+const CATCH_UP_WAIT: Duration = Duration::from_secs(10);
 
 /// The socket went away (or must be closed).
 struct Closed;
@@ -51,6 +56,8 @@ struct Subscription {
     filters: Filters,
     /// What admitted it (checked again while it lasts).
     credentials: Credentials,
+    /// Replay mode: play the past from this instant instead of following live.
+    replay: Option<pantau_shared::protocol::ReplayStart>,
 }
 
 fn error_msg(code: &str, message: impl Into<String>) -> Utf8Bytes {
@@ -114,7 +121,7 @@ where
         };
         match handle_client(deps, &mut out, msg).await {
             Ok(Request::Subscribe(s)) => break *s,
-            Ok(Request::Nothing) => continue,
+            Ok(Request::Nothing | Request::Control { .. }) => continue,
             Ok(Request::Hangup) | Err(Closed) => return,
         }
     };
@@ -215,6 +222,9 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
     P: ReplaySource + Gate,
 {
+    if let Some(start) = sub.replay {
+        return replay::serve(deps, sub, start, out, stream, shutdown).await;
+    }
     let mut recheck = tokio::time::interval_at(Instant::now() + deps.limits.recheck, deps.limits.recheck);
     let tenant = sub.tenant.as_str();
     let channel = deps.hub.channel(tenant).expect("only known tenants are subscribed");
@@ -222,6 +232,10 @@ where
     let mut view = View::new(sub.filters);
     let mut since = sub.since;
     'start: loop {
+        tokio::select! {
+            _ = shutdown.wait() => return Ok(None),
+            _ = live.wait_caught_up(CATCH_UP_WAIT) => {}
+        }
         let mut frames = channel.subscribe();
         // `cursor`: entries handled so far; `client`: the last `to` the client was sent.
         let (mut cursor, mut client) = match since.take() {
@@ -311,7 +325,8 @@ where
                 },
                 msg = stream.next() => match handle_client(deps, out, msg).await? {
                     Request::Subscribe(next) => return Ok(Some(*next)),
-                    Request::Nothing => {}
+                    // Steering a replay means nothing to a live session.
+                    Request::Nothing | Request::Control { .. } => {}
                     Request::Hangup => return Ok(None),
                 },
                 _ = tokio::time::sleep_until(deadline) => match out.liveness.poll(Instant::now()) {

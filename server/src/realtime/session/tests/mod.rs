@@ -3,6 +3,7 @@
 //! credentials in `auth.rs`.
 
 mod auth;
+mod fuzz;
 
 use super::*;
 use crate::live::LiveTenant;
