@@ -7,15 +7,13 @@
 
 use super::extract::PathTenant;
 use crate::error::AppError;
+use crate::realtime::view::{snapshot_msg, View};
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use pantau_shared::kpi::Kpis;
-use pantau_shared::protocol::ServerMsg;
-use pantau_shared::ticket::Ticket;
-use pantau_shared::PROTOCOL_VERSION;
+use pantau_shared::protocol::Filters;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -58,18 +56,14 @@ async fn get_state(
     let started = std::time::Instant::now();
     let (projection, rebuilt) = crate::time_machine::state_at(&state.store, &tenant, at).await?;
     let rebuild_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let mut tickets: Vec<&Ticket> = projection.tickets().collect();
-    let kpis = Kpis::of(tickets.iter().copied(), at);
-    tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-    let msg = ServerMsg::Snapshot {
-        v: PROTOCOL_VERSION,
-        cursor: projection.cursor(),
-        server_time: at.timestamp_millis(),
-        tenant: Box::new(tenant.info()),
-        tickets: tickets.into_iter().cloned().collect(),
-        kpis,
-        gauges: projection.gauges().cloned().collect(),
-    };
+    let mut everything = View::new(Filters::default());
+    let msg = snapshot_msg(
+        &projection,
+        tenant.info(),
+        &mut everything,
+        at.timestamp_millis(),
+        usize::MAX,
+    );
     let mut body = serde_json::to_value(&msg).expect("snapshots serialise");
     body["rebuilt"] = serde_json::json!({
         "from_snapshot": rebuilt.from_snapshot.map(|c| c.to_string()),

@@ -1,12 +1,36 @@
 //! What one session may see: its filters and the tickets it has been shown. An event is
 //! delivered when its ticket matches the filters now or was shown before (so a client also
 //! learns that a ticket left its filter, e.g. on reassignment); events without a ticket
-//! (resource gauges) always pass. Pure, over the projection.
+//! (resource gauges) always pass. Also the `snapshot` a view starts from ([`snapshot_msg`]),
+//! for live sessions, replaying sessions and the time machine alike. Pure, over the projection.
 
 use crate::projection::Projection;
 use pantau_shared::event::Event;
-use pantau_shared::protocol::Filters;
+use pantau_shared::protocol::{Filters, Kpis, ServerMsg, TenantInfo};
+use pantau_shared::ticket::Ticket;
+use pantau_shared::PROTOCOL_VERSION;
 use std::collections::HashSet;
+
+/// The `snapshot` of `projection` as `view` sees it at `at_ms` (Unix ms; also its
+/// `server_time`): the matching tickets newest first, at most `max`, counts over every match at
+/// that instant, the gauges. The view now knows those tickets as shown.
+pub fn snapshot_msg(projection: &Projection, tenant: TenantInfo, view: &mut View, at_ms: i64, max: usize) -> ServerMsg {
+    let mut tickets: Vec<&Ticket> = projection.tickets().filter(|t| view.filters.matches(t)).collect();
+    let at = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+    let kpis = Kpis::of(tickets.iter().copied(), at);
+    view.reset(tickets.iter().map(|t| t.id.as_str()));
+    tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+    tickets.truncate(max);
+    ServerMsg::Snapshot {
+        v: PROTOCOL_VERSION,
+        cursor: projection.cursor(),
+        server_time: at_ms,
+        tenant: Box::new(tenant),
+        tickets: tickets.into_iter().cloned().collect(),
+        kpis,
+        gauges: projection.gauges().cloned().collect(),
+    }
+}
 
 /// A session's filters and the tickets it has seen.
 #[derive(Debug, Default)]

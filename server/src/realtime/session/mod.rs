@@ -16,13 +16,12 @@
 use crate::live::LiveTenant;
 use crate::realtime::hub::{deltas_text, now_ms, text_of, Frame};
 use crate::realtime::liveness::{Due, Liveness};
-use crate::realtime::view::View;
+use crate::realtime::view::{snapshot_msg, View};
 use crate::shutdown::Shutdown;
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use pantau_shared::cursor::Cursor;
-use pantau_shared::protocol::{Filters, Kpis, LinkState, ServerMsg};
-use pantau_shared::ticket::Ticket;
+use pantau_shared::protocol::{Filters, LinkState, ServerMsg};
 use pantau_shared::PROTOCOL_VERSION;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -142,23 +141,8 @@ where
 fn snapshot<P>(deps: &Deps<'_, P>, live: &LiveTenant, tenant: &str, view: &mut View) -> (Cursor, Utf8Bytes) {
     let info = deps.tenants.get(tenant).expect("hub and tenants agree").info();
     let projection = live.read();
-    let mut tickets: Vec<&Ticket> = projection.tickets().filter(|t| view.filters.matches(t)).collect();
-    let kpis = Kpis::of(tickets.iter().copied(), chrono::Utc::now());
-    view.reset(tickets.iter().map(|t| t.id.as_str()));
-    tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-    tickets.truncate(deps.limits.snapshot_max_tickets);
-    let cursor = projection.cursor();
-    let gauges = projection.gauges().cloned().collect();
-    let msg = ServerMsg::Snapshot {
-        v: PROTOCOL_VERSION,
-        cursor,
-        server_time: now_ms(),
-        tenant: Box::new(info),
-        tickets: tickets.into_iter().cloned().collect(),
-        kpis,
-        gauges,
-    };
-    (cursor, text_of(&msg))
+    let msg = snapshot_msg(&projection, info, view, now_ms(), deps.limits.snapshot_max_tickets);
+    (projection.cursor(), text_of(&msg))
 }
 
 /// Replay the entries after `since` up to the projection's cursor as `deltas`; returns that

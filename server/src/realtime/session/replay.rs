@@ -10,13 +10,12 @@ use super::{Closed, Deps, Gate, Out, ReplaySource, Subscription};
 use crate::realtime::hub::{now_ms, text_of};
 use crate::realtime::liveness::Due;
 use crate::realtime::replay_clock::ReplayClock;
-use crate::realtime::view::View;
+use crate::realtime::view::{snapshot_msg, View};
 use crate::shutdown::Shutdown;
 use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt};
 use pantau_shared::cursor::Cursor;
-use pantau_shared::protocol::{Kpis, ReplayStart, ServerMsg};
-use pantau_shared::ticket::Ticket;
+use pantau_shared::protocol::{ReplayStart, ServerMsg};
 use pantau_shared::PROTOCOL_VERSION;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -76,26 +75,11 @@ where
             }
         };
         let mut view = View::new(sub.filters.clone());
-        let mut tickets: Vec<&Ticket> = projection.tickets().filter(|t| view.filters.matches(t)).collect();
-        let kpis = Kpis::of(
-            tickets.iter().copied(),
-            chrono::DateTime::from_timestamp_millis(at).unwrap_or_default(),
-        );
-        view.reset(tickets.iter().map(|t| t.id.as_str()));
-        tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-        tickets.truncate(deps.limits.snapshot_max_tickets);
+        let limit = deps.limits.snapshot_max_tickets;
+        out.send(text_of(&snapshot_msg(&projection, tenant.info(), &mut view, at, limit)))
+            .await?;
         let mut cursor = projection.cursor();
         let mut client = cursor;
-        out.send(text_of(&ServerMsg::Snapshot {
-            v: PROTOCOL_VERSION,
-            cursor,
-            server_time: at,
-            tenant: Box::new(tenant.info()),
-            tickets: tickets.into_iter().cloned().collect(),
-            kpis,
-            gauges: projection.gauges().cloned().collect(),
-        }))
-        .await?;
         out.send(text_of(&clock_msg(&clock, at, false))).await?;
         loop {
             let deadline = out.liveness.next_deadline();
