@@ -1,6 +1,6 @@
 //! A paired wall screen over a real socket: it pairs through the API, watches its tenant
 //! with its display token (no cookie), is refused another tenant, and is cut off within
-//! seconds of an admin revoking it.
+//! seconds of an admin revoking it; an admin puts it in replay for training and back to live.
 
 use pantau_e2e::auth::Credentials;
 use pantau_e2e::ws::subscribe_msg;
@@ -77,4 +77,99 @@ async fn a_revoked_screens_socket_is_closed() {
         started.elapsed() < Duration::from_secs(7),
         "closed within the 5 s re-check"
     );
+}
+
+/// The tickets of a snapshot.
+fn snapshot_len(msg: &ServerMsg) -> Option<usize> {
+    match msg {
+        ServerMsg::Snapshot { tickets, .. } => Some(tickets.len()),
+        _ => None,
+    }
+}
+
+/// Training: an admin puts a paired wall in replay from an instant between two reports; the
+/// wall shows the city as it was (one ticket) with the replay's clock, within one credentials
+/// check; bad requests name their field; taken back to live, the wall is told and shows both.
+#[tokio::test]
+async fn an_admin_puts_a_screen_in_replay_and_back_to_live() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    pantau.wait_ready().await;
+    let admin = pantau.user("tangerang", "admin").await;
+    let pairing: serde_json::Value = pantau
+        .http
+        .post(pantau.url("/api/v1/screens/pairing"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let claim = json!({ "code": pairing["code"], "name": "Ruang Latihan" });
+    let (status, screen) = pantau
+        .post_as(Credentials::User(&admin), "/api/v1/tangerang/screens", &claim)
+        .await;
+    assert_eq!(status, 201, "{screen}");
+    let poll = format!("/api/v1/screens/pairing/{}", pairing["poll"].as_str().unwrap());
+    let (_, answer) = pantau.get_as(Credentials::Nobody, &poll).await;
+    let token = answer["token"].as_str().unwrap().to_owned();
+    let id = screen["id"].as_str().unwrap();
+    let replay = format!("/api/v1/tangerang/screens/{id}/replay");
+
+    let (status, _) = pantau.post_event("tangerang", &pantau_e2e::fixtures::report("sebelum")).await;
+    assert_eq!(status, 202);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let between = chrono::Utc::now();
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let (status, _) = pantau.post_event("tangerang", &pantau_e2e::fixtures::report("sesudah")).await;
+    assert_eq!(status, 202);
+
+    let mut wall = WsClient::connect(&pantau.ws_url, None).await;
+    wall.send(&with_token("tangerang", &token)).await;
+    let first = wall.next().await;
+    assert_eq!(snapshot_len(&first), Some(2), "{first:?}");
+
+    for (body, field) in [
+        (json!({ "from": "kemarin", "speed": 60 }), "from"),
+        (json!({ "from": "2999-01-01T00:00:00+07:00" }), "from"),
+        (json!({ "from": between.to_rfc3339(), "speed": 0 }), "speed"),
+        (json!({ "from": between.to_rfc3339(), "speed": 5000 }), "speed"),
+    ] {
+        let (status, error) = pantau.put_as(Credentials::User(&admin), &replay, &body).await;
+        assert_eq!(status, 422, "{body} → {error}");
+        assert_eq!(error["error"]["field"], field, "{error}");
+    }
+    let (status, _) = pantau
+        .put_as(Credentials::User(&admin), "/api/v1/tangerang/screens/nope/replay", &json!({ "from": between.to_rfc3339() }))
+        .await;
+    assert_eq!(status, 404);
+
+    let body = json!({ "from": between.to_rfc3339(), "speed": 1 });
+    let (status, screen) = pantau.put_as(Credentials::User(&admin), &replay, &body).await;
+    assert_eq!(status, 200, "{screen}");
+    assert_eq!(screen["replay"]["speed"], 1);
+    let started = Instant::now();
+    let past = wall.next_within(Duration::from_secs(8)).await.expect("the past's snapshot");
+    assert_eq!(snapshot_len(&past), Some(1), "the city between the reports: {past:?}");
+    assert!(started.elapsed() < Duration::from_secs(7), "within the 5 s re-check");
+    let clock = wall.next().await;
+    assert!(
+        matches!(clock, ServerMsg::Replay { live: false, at, .. } if (at - between.timestamp_millis()).abs() < 1_000),
+        "{clock:?}"
+    );
+
+    let status = pantau.delete_as(Credentials::User(&admin), &replay).await;
+    assert_eq!(status, 200);
+    let deadline = Instant::now() + Duration::from_secs(8);
+    let mut told_live = false;
+    let live = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = wall.next_within(left).await.expect("back to live in time");
+        match msg {
+            ServerMsg::Replay { live: true, .. } => told_live = true,
+            ServerMsg::Snapshot { .. } if told_live => break msg,
+            _ => {}
+        }
+    };
+    assert_eq!(snapshot_len(&live), Some(2), "live again: {live:?}");
 }

@@ -222,6 +222,17 @@ impl Pantau {
         .await
     }
 
+    /// PUT `body` as JSON with `credentials`; the status and the JSON answer.
+    pub async fn put_as(&self, credentials: Credentials<'_>, path: &str, body: &Value) -> (u16, Value) {
+        let request = self.request(Method::PUT, path, credentials);
+        json_answer(
+            request
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
     /// POST `body` as it is, labelled JSON (malformed or oversized on purpose, say).
     pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
         let request = self.default_request(Method::POST, path).await;

@@ -155,6 +155,16 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/{tenant}/screens/{id}",
         Access::Tenant(Action::ManageScreens),
     ),
+    (
+        "PUT",
+        "/api/v1/{tenant}/screens/{id}/replay",
+        Access::Tenant(Action::ManageScreens),
+    ),
+    (
+        "DELETE",
+        "/api/v1/{tenant}/screens/{id}/replay",
+        Access::Tenant(Action::ManageScreens),
+    ),
     ("GET", "/open311/v2/{tenant}/{document}", Access::Public),
     ("POST", "/open311/v2/{tenant}/{document}", Access::Public),
     ("GET", "/open311/v2/{tenant}/services/{code}", Access::Public),

@@ -1,16 +1,18 @@
 //! Wall screens: a screen starts a pairing and polls it (public: it has no credentials
 //! yet); an admin claims it by its code with a name and a layout, lists, renames and
-//! revokes screens. A revoked screen's socket is closed at its next credentials check.
+//! revokes screens. A revoked screen's socket is closed at its next credentials check; a
+//! screen put in replay (training: `PUT …/replay`) plays the past from the chosen instant
+//! within a check, and `DELETE …/replay` takes it back to live.
 
 use super::extract::{Json as JsonBody, Path, PathTenant};
 use super::guard::Caller;
-use crate::auth::store::screens::{Layout, Pairing, PollAnswer, Screen};
+use crate::auth::store::screens::{Layout, Pairing, PollAnswer, Screen, ScreenReplay};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -23,6 +25,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/api/v1/{tenant}/screens/{id}",
             patch(rename_screen).delete(revoke_screen),
+        )
+        .route(
+            "/api/v1/{tenant}/screens/{id}/replay",
+            put(replay_screen).delete(live_screen),
         )
 }
 
@@ -180,6 +186,99 @@ async fn revoke_screen(
         .audit(Some(&tenant.id), &caller.actor().to_string(), "screen_revoked", &id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The body of `PUT /api/v1/{tenant}/screens/{id}/replay`.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ReplayRequest {
+    /// The instant to play from (RFC 3339 with offset), in the past.
+    from: String,
+    /// Replayed seconds per real second, 1–1000 (default 60).
+    #[serde(default = "default_speed")]
+    speed: u32,
+}
+
+fn default_speed() -> u32 {
+    60
+}
+
+/// Put a paired screen in replay (training): within a few seconds it shows the city as it
+/// was at `from`, played forward at `speed`, with its REPLAY badge.
+#[utoipa::path(put, path = "/api/v1/{tenant}/screens/{id}/replay", tag = "admin",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id (`tangerang`)"),
+        ("id" = String, Path, description = "The screen's id"),
+    ),
+    request_body = ReplayRequest,
+    responses(
+        (status = 200, description = "The screen, replaying", body = Screen),
+        (status = 404, description = "No such screen", body = super::openapi::schemas::ErrorBody),
+        (status = 422, description = "`from` not an RFC 3339 instant in the past, or `speed` outside 1–1000", body = super::openapi::schemas::ErrorBody),
+    ))]
+async fn replay_screen(
+    State(state): State<Arc<AppState>>,
+    PathTenant(tenant): PathTenant,
+    Caller(caller): Caller,
+    Path((_, id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<ReplayRequest>,
+) -> Result<Json<Screen>, AppError> {
+    let from = chrono::DateTime::parse_from_rfc3339(body.from.trim())
+        .ok()
+        .filter(|from| from.timestamp() > 946_684_800 && *from < chrono::Utc::now())
+        .ok_or_else(|| AppError::InvalidField {
+            field: "from".into(),
+            message: "an RFC 3339 instant in the past, with its offset".into(),
+        })?;
+    if !(1..=1000).contains(&body.speed) {
+        return Err(AppError::InvalidField {
+            field: "speed".into(),
+            message: "1 to 1000".into(),
+        });
+    }
+    let replay = ScreenReplay {
+        from: from.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        speed: body.speed,
+    };
+    let detail = format!("{id} from {} at {}x", replay.from, replay.speed);
+    let screen = state
+        .auth
+        .update_screen(&tenant.id, &id, |s| s.replay = Some(replay))
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    tracing::info!(tenant = %tenant.id, screen = %id, "screen put in replay");
+    state
+        .auth
+        .audit(Some(&tenant.id), &caller.actor().to_string(), "screen_replay", &detail)
+        .await?;
+    Ok(Json(screen))
+}
+
+/// Take a screen out of replay: it follows the city live again within a few seconds.
+#[utoipa::path(delete, path = "/api/v1/{tenant}/screens/{id}/replay", tag = "admin",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id (`tangerang`)"),
+        ("id" = String, Path, description = "The screen's id"),
+    ),
+    responses(
+        (status = 200, description = "The screen, live", body = Screen),
+        (status = 404, description = "No such screen", body = super::openapi::schemas::ErrorBody),
+    ))]
+async fn live_screen(
+    State(state): State<Arc<AppState>>,
+    PathTenant(tenant): PathTenant,
+    Caller(caller): Caller,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<Screen>, AppError> {
+    let screen = state
+        .auth
+        .update_screen(&tenant.id, &id, |s| s.replay = None)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    state
+        .auth
+        .audit(Some(&tenant.id), &caller.actor().to_string(), "screen_live", &id)
+        .await?;
+    Ok(Json(screen))
 }
 
 fn not_found(id: &str) -> AppError {

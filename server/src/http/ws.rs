@@ -14,6 +14,7 @@ use axum::Router;
 use futures_util::StreamExt;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
+use pantau_shared::protocol::ReplayStart;
 use std::future::Future;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -99,6 +100,19 @@ impl Gate for AppState {
                     Err(())
                 }
             },
+        }
+    }
+
+    async fn directive(&self, credentials: &Credentials) -> Result<Option<ReplayStart>, ()> {
+        let Credentials::Display(token) = credentials else {
+            return Ok(None);
+        };
+        match self.auth.screen_by_token(token).await {
+            Ok(screen) => Ok(screen.and_then(|s| s.replay).and_then(|r| r.start())),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read a screen's replay");
+                Err(())
+            }
         }
     }
 }

@@ -49,6 +49,30 @@ pub struct Screen {
     pub paired_at: String,
     /// When its socket last proved its token (RFC 3339), if ever.
     pub last_seen: Option<String>,
+    /// A replay an admin put it in for training (`None`: live).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<ScreenReplay>,
+}
+
+/// A paired screen put in replay: it plays the past from `from` at `speed` until an admin
+/// takes it back to live (or the replay reaches the present).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScreenReplay {
+    /// The instant to start from (RFC 3339, UTC).
+    pub from: String,
+    /// Replayed seconds per real second (1–1000).
+    pub speed: u32,
+}
+
+impl ScreenReplay {
+    /// As a socket's replay request.
+    pub fn start(&self) -> Option<pantau_shared::protocol::ReplayStart> {
+        let from = chrono::DateTime::parse_from_rfc3339(&self.from).ok()?;
+        Some(pantau_shared::protocol::ReplayStart {
+            from: from.timestamp_millis(),
+            speed: f64::from(self.speed),
+        })
+    }
 }
 
 /// What a waiting screen is told.
@@ -167,6 +191,7 @@ impl AuthStore {
             revoked: false,
             paired_at: timestamp(chrono::Utc::now()),
             last_seen: None,
+            replay: None,
         };
         let answer = PollAnswer::Paired {
             token: token.clone(),

@@ -95,6 +95,8 @@ const METRICS_TOKEN: &str = "metrics_token";
         super::screens::pair_screen,
         super::screens::rename_screen,
         super::screens::revoke_screen,
+        super::screens::replay_screen,
+        super::screens::live_screen,
         open311::get_document,
         open311::post_document,
         open311::get_service_definition,

@@ -74,12 +74,16 @@ pub(super) async fn handle_client<S: Sink<Message> + Unpin, P: Gate>(
             };
             match deps.backend.admit(&credentials).await {
                 Ok(Some(principal)) if principal.may(Action::Subscribe, &tenant) => {
+                    // A screen an admin put in replay starts there, unless its own request
+                    // carries one (it continues a replay after a reconnect).
+                    let directive = deps.backend.directive(&credentials).await.unwrap_or(None);
                     Ok(Request::Subscribe(Box::new(Subscription {
                         tenant,
                         since,
                         filters,
                         credentials,
-                        replay,
+                        replay: replay.or(directive),
+                        directive,
                     })))
                 }
                 Ok(Some(_)) => {

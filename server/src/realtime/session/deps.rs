@@ -12,6 +12,7 @@ use crate::store::{Store, StoreError};
 use crate::tenant::{Tenant, Tenants};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
+use pantau_shared::protocol::ReplayStart;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -85,6 +86,13 @@ pub trait Gate: Sync {
     /// `Ok(None)`: not (or no longer) valid. `Err`: cannot tell now (Redis down) — the
     /// session keeps what it had rather than dropping every wall at once.
     fn admit(&self, credentials: &Credentials) -> impl Future<Output = Result<Option<Principal>, ()>> + Send;
+
+    /// The replay an admin has put this paired screen in (training), asked with `admit`:
+    /// `Ok(None)` for people and for screens following live. `Err`: cannot tell now.
+    fn directive(&self, credentials: &Credentials) -> impl Future<Output = Result<Option<ReplayStart>, ()>> + Send {
+        let _ = credentials;
+        std::future::ready(Ok(None))
+    }
 }
 
 /// A session's limits, from the configuration.

@@ -21,7 +21,7 @@ use crate::shutdown::Shutdown;
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use pantau_shared::cursor::Cursor;
-use pantau_shared::protocol::{Filters, LinkState, ServerMsg};
+use pantau_shared::protocol::{Filters, LinkState, ReplayStart, ServerMsg};
 use pantau_shared::PROTOCOL_VERSION;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -56,7 +56,32 @@ struct Subscription {
     /// What admitted it (checked again while it lasts).
     credentials: Credentials,
     /// Replay mode: play the past from this instant instead of following live.
-    replay: Option<pantau_shared::protocol::ReplayStart>,
+    replay: Option<ReplayStart>,
+    /// The replay an admin had put this screen in when the subscription started (see
+    /// [`Gate::directive`]); a different one found at a recheck switches the session.
+    directive: Option<ReplayStart>,
+}
+
+/// What a credentials check while watching found.
+enum Check {
+    /// Still valid, nothing changed.
+    Valid,
+    /// Signed out or revoked: tell the client and close.
+    Revoked,
+    /// An admin put the screen in (another) replay, or back to live.
+    Directed(Option<ReplayStart>),
+}
+
+/// Check `sub`'s credentials again (every [`Limits::recheck`]); a store that cannot answer
+/// keeps the session as it is.
+async fn check<P: Gate>(deps: &Deps<'_, P>, credentials: &Credentials, directive: Option<ReplayStart>) -> Check {
+    if let Ok(None) = deps.backend.admit(credentials).await {
+        return Check::Revoked;
+    }
+    match deps.backend.directive(credentials).await {
+        Ok(found) if found != directive => Check::Directed(found),
+        _ => Check::Valid,
+    }
 }
 
 fn error_msg(code: &str, message: impl Into<String>) -> Utf8Bytes {
@@ -213,8 +238,9 @@ where
     let tenant = sub.tenant.as_str();
     let channel = deps.hub.channel(tenant).expect("only known tenants are subscribed");
     let live = deps.live.get(tenant).expect("live state for every tenant");
-    let mut view = View::new(sub.filters);
+    let mut view = View::new(sub.filters.clone());
     let mut since = sub.since;
+    let mut directive = sub.directive;
     'start: loop {
         tokio::select! {
             _ = shutdown.wait() => return Ok(None),
@@ -263,13 +289,20 @@ where
             let deadline = out.liveness.next_deadline();
             tokio::select! {
                 _ = shutdown.wait() => return Ok(None),
-                _ = recheck.tick() => {
-                    if let Ok(None) = deps.backend.admit(&sub.credentials).await {
+                _ = recheck.tick() => match check(deps, &sub.credentials, directive).await {
+                    Check::Valid => {}
+                    Check::Revoked => {
                         tracing::info!("credentials no longer valid; closing");
                         out.send(error_msg("revoked", "signed out or revoked")).await?;
                         return Ok(None);
                     }
-                }
+                    Check::Directed(Some(start)) => {
+                        tracing::info!(from = start.from, speed = start.speed, "screen put in replay");
+                        return Ok(Some(Subscription { since: None, replay: Some(start), directive: Some(start), ..sub }));
+                    }
+                    // Back to live while already live: only remember it.
+                    Check::Directed(None) => directive = None,
+                },
                 frame = frames.recv() => match frame {
                     Ok(frame) => match &*frame {
                         Frame::Status { text, .. } => out.send(text.clone()).await?,

@@ -4,9 +4,11 @@
 //! second; `replay_control` pauses, plays, seeks and changes speed. The session keeps the
 //! replayed projection itself (its filters judge events against it, not the live one). When
 //! the replayed instant reaches the present, it hands over to a live subscription.
+//! Credentials are checked again as in a live session; a paired screen an admin moves to
+//! another instant, or back to live, follows within a recheck.
 
 use super::client::{handle_client, Request};
-use super::{Closed, Deps, Gate, Out, ReplaySource, Subscription};
+use super::{Check, Closed, Deps, Gate, Out, ReplaySource, Subscription};
 use crate::realtime::hub::{now_ms, text_of};
 use crate::realtime::liveness::Due;
 use crate::realtime::replay_clock::ReplayClock;
@@ -59,6 +61,8 @@ where
         .clone();
     let mut clock = ReplayClock::new(start.from.min(now_ms()), start.speed, Instant::now());
     let mut ticks = tokio::time::interval(TICK);
+    let recheck = deps.limits.recheck;
+    let mut recheck = tokio::time::interval_at(Instant::now() + recheck, recheck);
     let mut last_clock = Instant::now();
     'seek: loop {
         let at = clock.at(Instant::now());
@@ -85,6 +89,22 @@ where
             let deadline = out.liveness.next_deadline();
             tokio::select! {
                 _ = shutdown.wait() => return Ok(None),
+                _ = recheck.tick() => match super::check(deps, &sub.credentials, sub.directive).await {
+                    Check::Valid => {}
+                    Check::Revoked => {
+                        tracing::info!("credentials no longer valid; closing");
+                        out.send(super::error_msg("revoked", "signed out or revoked")).await?;
+                        return Ok(None);
+                    }
+                    // An admin moved the screen to another instant, or back to live.
+                    Check::Directed(directive) => {
+                        if directive.is_none() {
+                            out.send(text_of(&clock_msg(&clock, now_ms(), true))).await?;
+                        }
+                        tracing::info!(?directive, "screen directed");
+                        return Ok(Some(Subscription { since: None, replay: directive, directive, ..sub }));
+                    }
+                },
                 _ = ticks.tick() => {
                     let now = Instant::now();
                     let present = now_ms();

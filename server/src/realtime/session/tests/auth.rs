@@ -31,3 +31,52 @@ async fn credentials_are_checked_at_subscribe_and_while_watching() {
     assert!(t0.elapsed() <= Duration::from_secs(5), "cut off within one recheck");
     assert!(matches!(client.frame().await, Message::Close(_)));
 }
+
+/// A screen an admin puts in replay follows within a recheck: a snapshot of the chosen
+/// instant and the replay's clock; taken back to live, it is told (`replay {live: true}`)
+/// and gets the live state. A screen subscribing while directed starts in replay.
+#[tokio::test(start_paused = true)]
+async fn an_admin_moves_a_screen_into_replay_and_back() {
+    let server = Server::new(16);
+    server.append(1..=3, "dlh");
+    server.append(10_000..=10_001, "dlh");
+    let mut client = Client::connect(&server);
+    client.subscribe(None, serde_json::json!({}));
+    let ServerMsg::Snapshot { tickets, .. } = client.msg().await else {
+        panic!("snapshot")
+    };
+    assert_eq!(tickets.len(), 5);
+    *server.log.directive.lock().unwrap() = Some(ReplayStart { from: 5, speed: 1.0 });
+    let t0 = Instant::now();
+    let ServerMsg::Snapshot { tickets, server_time, .. } = client.msg().await else {
+        panic!("the past's snapshot")
+    };
+    assert!(t0.elapsed() <= Duration::from_secs(5), "directed within one recheck");
+    assert_eq!(tickets.len(), 3, "the state at ms 5: tickets 1–3 only");
+    assert_eq!(server_time, 5);
+    let ServerMsg::Replay { at: 5, live: false, .. } = client.msg().await else {
+        panic!("the replay's clock")
+    };
+    *server.log.directive.lock().unwrap() = None;
+    let live = loop {
+        match client.msg().await {
+            ServerMsg::Replay { live: true, .. } => break true,
+            ServerMsg::Replay { live: false, .. } => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert!(live);
+    let ServerMsg::Snapshot { tickets, .. } = client.msg().await else {
+        panic!("the live snapshot")
+    };
+    assert_eq!(tickets.len(), 5, "live again");
+
+    // Subscribing while directed starts in replay.
+    *server.log.directive.lock().unwrap() = Some(ReplayStart { from: 2, speed: 1.0 });
+    let mut other = Client::connect(&server);
+    other.subscribe(None, serde_json::json!({}));
+    let ServerMsg::Snapshot { tickets, server_time: 2, .. } = other.msg().await else {
+        panic!("the past's snapshot")
+    };
+    assert_eq!(tickets.len(), 2);
+}

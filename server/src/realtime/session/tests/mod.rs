@@ -32,6 +32,8 @@ struct MemLog {
     failing: AtomicBool,
     /// Display tokens are no longer valid.
     revoked: AtomicBool,
+    /// The replay an admin put screens in.
+    directive: Mutex<Option<ReplayStart>>,
 }
 
 impl Gate for MemLog {
@@ -52,6 +54,13 @@ impl Gate for MemLog {
                     tenant: "tangerang".into(),
                     id: id.into(),
                 }),
+        })
+    }
+
+    async fn directive(&self, credentials: &Credentials) -> Result<Option<ReplayStart>, ()> {
+        Ok(match credentials {
+            Credentials::Display(_) => *self.directive.lock().unwrap(),
+            Credentials::Session(_) => None,
         })
     }
 }
