@@ -116,12 +116,16 @@ async fn an_admin_puts_a_screen_in_replay_and_back_to_live() {
     let id = screen["id"].as_str().unwrap();
     let replay = format!("/api/v1/tangerang/screens/{id}/replay");
 
-    let (status, _) = pantau.post_event("tangerang", &pantau_e2e::fixtures::report("sebelum")).await;
+    let (status, _) = pantau
+        .post_event("tangerang", &pantau_e2e::fixtures::report("sebelum"))
+        .await;
     assert_eq!(status, 202);
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let between = chrono::Utc::now();
     tokio::time::sleep(Duration::from_millis(1_100)).await;
-    let (status, _) = pantau.post_event("tangerang", &pantau_e2e::fixtures::report("sesudah")).await;
+    let (status, _) = pantau
+        .post_event("tangerang", &pantau_e2e::fixtures::report("sesudah"))
+        .await;
     assert_eq!(status, 202);
 
     let mut wall = WsClient::connect(&pantau.ws_url, None).await;
@@ -140,7 +144,11 @@ async fn an_admin_puts_a_screen_in_replay_and_back_to_live() {
         assert_eq!(error["error"]["field"], field, "{error}");
     }
     let (status, _) = pantau
-        .put_as(Credentials::User(&admin), "/api/v1/tangerang/screens/nope/replay", &json!({ "from": between.to_rfc3339() }))
+        .put_as(
+            Credentials::User(&admin),
+            "/api/v1/tangerang/screens/nope/replay",
+            &json!({ "from": between.to_rfc3339() }),
+        )
         .await;
     assert_eq!(status, 404);
 
@@ -149,7 +157,10 @@ async fn an_admin_puts_a_screen_in_replay_and_back_to_live() {
     assert_eq!(status, 200, "{screen}");
     assert_eq!(screen["replay"]["speed"], 1);
     let started = Instant::now();
-    let past = wall.next_within(Duration::from_secs(8)).await.expect("the past's snapshot");
+    let past = wall
+        .next_within(Duration::from_secs(8))
+        .await
+        .expect("the past's snapshot");
     assert_eq!(snapshot_len(&past), Some(1), "the city between the reports: {past:?}");
     assert!(started.elapsed() < Duration::from_secs(7), "within the 5 s re-check");
     let clock = wall.next().await;

@@ -259,3 +259,130 @@ async fn the_socket_plays_the_past_forward_pauses_seeks_and_returns_to_live() {
     };
     assert_eq!(tickets.len(), 30);
 }
+
+/// The attribute `name` of the first element matching `css`, read fresh each time (the
+/// wall re-renders as data arrives).
+async fn attr(wall: &pantau_e2e::browser::Wall, css: &str, name: &str) -> Option<String> {
+    let el = wall.find(fantoccini::Locator::Css(css)).await.ok()?;
+    el.attr(name).await.ok()?
+}
+
+/// The tickets the urgent list shows, top first.
+async fn urgent_tickets(wall: &pantau_e2e::browser::Wall) -> Vec<String> {
+    let mut tickets = Vec::new();
+    for item in wall
+        .find_all(fantoccini::Locator::Css("[data-testid=urgent-item]"))
+        .await
+        .unwrap_or_default()
+    {
+        if let Ok(Some(t)) = item.attr("data-ticket").await {
+            tickets.push(t);
+        }
+    }
+    tickets
+}
+
+/// The wall's time machine in a real Chromium (item 4 and 5): a wall opened on the past
+/// (`?replay=-1h`) says PUTAR ULANG in its header and its bar; paused and scrubbed to an
+/// instant between two breached reports it shows the city as it was — one marker, only the
+/// first report in the urgent list, the replayed time in WIB on the badge; "Kembali ke
+/// LANGSUNG" brings back the live wall with both. Screenshot kept.
+#[tokio::test]
+async fn the_wall_scrubs_back_to_the_past_and_returns_to_live() {
+    use pantau_e2e::browser::open_wall;
+    use pantau_e2e::dated_report;
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    pantau.wait_ready().await;
+    let first = dated_report("Banjir sejak semalam", "banjir", chrono::Duration::hours(20));
+    let (status, body) = pantau.post_event("tangerang", &first).await;
+    assert_eq!(status, 202, "{body}");
+    let first = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let between = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let second = dated_report("Jalan berlubang besar", "jalan_rusak", chrono::Duration::hours(30));
+    let (status, body) = pantau.post_event("tangerang", &second).await;
+    assert_eq!(status, 202, "{body}");
+    let second = body["accepted"][0]["ticket"].as_str().unwrap().to_owned();
+
+    let url = format!("{}/?tenant=tangerang&replay=-1h&speed=1", pantau.base);
+    let wall = open_wall(&url, &pantau.admin, 1920, 1080).await;
+    wall.wait_for("[data-testid=conn-status][data-state=replay]").await;
+    wall.wait_for("[data-testid=replay-bar][data-replaying=true]").await;
+    wall.wait_for("[data-testid=map][data-markers='0']").await;
+    assert!(wall
+        .text("[data-testid=replay-badge]")
+        .await
+        .starts_with("PUTAR ULANG "));
+
+    // Pause, then scrub to the instant between the reports.
+    wall.find(fantoccini::Locator::Css("[data-testid=replay-toggle]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually("the replay to pause", || async {
+        wall.text("[data-testid=replay-toggle]")
+            .await
+            .contains("Putar")
+            .then_some(())
+    })
+    .await;
+    let secs = between.timestamp();
+    wall.execute(
+        "const s = document.querySelector('[data-testid=replay-seek]'); s.value = arguments[0]; \
+         s.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![json!(secs.to_string())],
+    )
+    .await
+    .unwrap();
+    let wib = chrono::DateTime::from_timestamp(secs, 0).unwrap() + chrono::Duration::hours(7);
+    let badge = format!("PUTAR ULANG {} WIB", wib.format("%d-%m-%Y %H:%M:%S"));
+    eventually("the badge to show the scrubbed instant", || async {
+        (wall.text("[data-testid=replay-badge]").await == badge).then_some(())
+    })
+    .await;
+    wall.wait_for("[data-testid=map][data-markers='1']").await;
+    let past = eventually("the past's urgent list", || async {
+        let tickets = urgent_tickets(&wall).await;
+        (!tickets.is_empty()).then_some(tickets)
+    })
+    .await;
+    assert_eq!(past, vec![first.clone()], "only the first report existed then");
+    assert_eq!(
+        attr(&wall, "[data-testid=urgent-item]", "data-breached")
+            .await
+            .as_deref(),
+        Some("true"),
+        "its countdown at the replayed instant is overdue"
+    );
+    assert_eq!(wall.text("[data-testid=kpi-open]").await, "1");
+    wall.save_screenshot("wall-replay-1920x1080.png").await;
+
+    // One click back to live: both reports.
+    wall.find(fantoccini::Locator::Css("[data-testid=replay-live]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wall.wait_for("[data-testid=conn-status][data-state=live]").await;
+    wall.wait_for("[data-testid=map][data-markers='2']").await;
+    let live = eventually("both reports in the urgent list", || async {
+        let tickets = urgent_tickets(&wall).await;
+        (tickets.len() == 2).then_some(tickets)
+    })
+    .await;
+    assert!(live.contains(&first) && live.contains(&second), "{live:?}");
+    assert!(
+        wall.find(fantoccini::Locator::Css(
+            "[data-testid=replay-bar][data-replaying=true]"
+        ))
+        .await
+        .is_err(),
+        "the replay bar is gone"
+    );
+    wall.close().await;
+}

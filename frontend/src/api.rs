@@ -40,6 +40,7 @@ impl Failure {
 pub enum Method {
     Post,
     Patch,
+    Put,
     Delete,
 }
 
@@ -60,6 +61,7 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     let method = match method {
         Method::Post => "POST",
         Method::Patch => "PATCH",
+        Method::Put => "PUT",
         Method::Delete => "DELETE",
     };
     let body = body.map(|b| serde_json::to_string(b).expect("request bodies always serialise"));

@@ -76,6 +76,11 @@ fn person_setup(user: SessionInfo, lang: Lang) -> WallSetup {
         panels: query_param("panels"),
         rotate_secs: crate::panel::rotate_secs(query_param("rotate").as_deref()),
         viewer: Viewer::Person(user),
+        replay: crate::components::timeline::from_query(
+            query_param("replay").as_deref(),
+            query_param("speed").as_deref(),
+            crate::time::now_ms() as i64,
+        ),
     }
 }
 
@@ -88,6 +93,7 @@ pub fn screen_setup(screen: StoredScreen) -> WallSetup {
         panels: screen.layout.panels.clone(),
         rotate_secs: crate::panel::rotate_secs(rotate.as_deref()),
         viewer: Viewer::Screen(screen),
+        replay: None,
     }
 }
 

@@ -269,6 +269,18 @@ pub struct WallState {
     pub panel: RwSignal<Panel>,
     /// Deltas applied to `board` since views were last told (see [`WallState::publish`]).
     pub unpublished: StoredValue<bool>,
+    /// The replay on screen (`None`: live), as the server last told it.
+    pub replay: RwSignal<Option<ReplayView>>,
+}
+
+/// A replaying session's clock as the server reports it (see `ServerMsg::Replay`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplayView {
+    /// The replayed instant, Unix ms.
+    pub at: i64,
+    /// Replayed seconds per real second.
+    pub speed: f64,
+    pub paused: bool,
 }
 
 impl WallState {
@@ -280,6 +292,7 @@ impl WallState {
             clock_offset_ms: RwSignal::new(0.0),
             panel: RwSignal::new(Panel::All),
             unpublished: StoredValue::new(false),
+            replay: RwSignal::new(None),
         }
     }
 
@@ -362,9 +375,21 @@ impl WallState {
                 leptos::logging::warn!("server error {code}: {message}");
             }
             // A replaying session's clock: clocks and countdowns follow the replayed instant.
-            ServerMsg::Replay { at, live, .. } => {
-                if !live {
+            ServerMsg::Replay {
+                at,
+                speed,
+                paused,
+                live,
+                ..
+            } => {
+                if live {
+                    self.replay.set(None);
+                } else {
                     self.clock_offset_ms.set(at as f64 - local_now_ms);
+                    let view = Some(ReplayView { at, speed, paused });
+                    if self.replay.get_untracked() != view {
+                        self.replay.set(view);
+                    }
                 }
             }
         }

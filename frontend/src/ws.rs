@@ -9,13 +9,16 @@
 //!   sends its display token in `subscribe`. An `error` whose code is in [`DENIALS`] ends the
 //!   connection for good (no retry) and is handed to the page's `on_denied`.
 //!
+//! - replay (the time machine): [`start_replay`], [`steer`] and [`go_live`] drive the page's
+//!   connection; a replay survives a reconnect (it resumes from the replayed instant).
+//!
 //! Each connection's callbacks are leaked on purpose (`Closure::forget`): they live as long
 //! as their socket, and reconnects are rare and bounded by the backoff.
 
 use crate::state::{ConnStatus, Next, WallState};
 use crate::time;
 use leptos::prelude::*;
-use pantau_shared::protocol::{ClientMsg, Filters, ServerMsg};
+use pantau_shared::protocol::{ClientMsg, Filters, ReplayStart, ServerMsg};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
@@ -68,23 +71,111 @@ struct Conn {
     socket: RefCell<Option<WebSocket>>,
     /// When the server last said anything (local clock, ms).
     last_heard: Cell<f64>,
+    /// A replay asked for and not yet confirmed by the server's `replay` message.
+    requested: Cell<Option<ReplayStart>>,
 }
 
 impl Conn {
+    /// Subscribe: live from our cursor, or — replaying — from the replayed instant (the one
+    /// asked for until the server confirms it).
     fn subscribe(&self, socket: &WebSocket) {
+        let replay = self
+            .state
+            .replay
+            .get_untracked()
+            .map(|r| ReplayStart {
+                from: r.at,
+                speed: r.speed,
+            })
+            .or(self.requested.get());
         let msg = ClientMsg::Subscribe {
             tenant: self.tenant.clone(),
             since: self.state.cursor(),
             filters: Filters::default(),
             token: self.token.clone(),
         };
-        let _ = socket.send_with_str(&serde_json::to_string(&msg).expect("client messages always serialise"));
+        let _ = socket.send_with_str(&subscribe_text(&msg, replay));
     }
+
+    fn send(&self, msg: &ClientMsg) {
+        if let Some(socket) = self
+            .socket
+            .borrow()
+            .as_ref()
+            .filter(|s| s.ready_state() == WebSocket::OPEN)
+        {
+            let _ = socket.send_with_str(&serde_json::to_string(msg).expect("client messages always serialise"));
+        }
+    }
+
+    fn resubscribe(&self) {
+        if let Some(socket) = self
+            .socket
+            .borrow()
+            .as_ref()
+            .filter(|s| s.ready_state() == WebSocket::OPEN)
+        {
+            self.subscribe(socket);
+        }
+    }
+}
+
+/// A `subscribe` message with its `replay` beside the other fields (see `ReplayStart`).
+pub fn subscribe_text(msg: &ClientMsg, replay: Option<ReplayStart>) -> String {
+    let mut value = serde_json::to_value(msg).expect("client messages always serialise");
+    if let (Some(replay), Some(fields)) = (replay, value.as_object_mut()) {
+        fields.insert("replay".into(), serde_json::json!(replay));
+    }
+    value.to_string()
+}
+
+thread_local! {
+    /// The page's connection (one per page), for the replay controls.
+    static CURRENT: RefCell<Option<Rc<Conn>>> = const { RefCell::new(None) };
+}
+
+fn with_current(f: impl FnOnce(&Conn)) {
+    CURRENT.with(|c| {
+        if let Some(conn) = c.borrow().as_ref() {
+            f(conn)
+        }
+    });
+}
+
+/// Play the past from `start` (the state at that instant, then forward at its speed).
+pub fn start_replay(start: ReplayStart) {
+    with_current(|conn| {
+        conn.requested.set(Some(start));
+        conn.state.replay.set(None);
+        conn.resubscribe();
+    });
+}
+
+/// Pause or play, jump to an instant, change the speed of the replay on screen.
+pub fn steer(paused: Option<bool>, seek: Option<i64>, speed: Option<f64>) {
+    with_current(|conn| conn.send(&ClientMsg::ReplayControl { paused, seek, speed }));
+}
+
+/// Leave the replay: live again from a fresh snapshot.
+pub fn go_live() {
+    with_current(|conn| {
+        conn.requested.set(None);
+        conn.state.replay.set(None);
+        conn.state.board.update_untracked(|b| b.cursor = None);
+        conn.resubscribe();
+    });
 }
 
 /// Start the connection for `tenant` (with a paired screen's `token`); it keeps itself alive
 /// from here on, until the server refuses it.
-pub fn connect(tenant: String, token: Option<String>, state: WallState, on_denied: impl Fn(&str) + 'static) {
+/// With `replay`, the page starts replaying the past (`?replay=`).
+pub fn connect(
+    tenant: String,
+    token: Option<String>,
+    state: WallState,
+    replay: Option<ReplayStart>,
+    on_denied: impl Fn(&str) + 'static,
+) {
     let conn = Rc::new(Conn {
         tenant,
         token,
@@ -93,7 +184,9 @@ pub fn connect(tenant: String, token: Option<String>, state: WallState, on_denie
         state,
         socket: RefCell::new(None),
         last_heard: Cell::new(time::now_ms()),
+        requested: Cell::new(replay),
     });
+    CURRENT.with(|c| *c.borrow_mut() = Some(conn.clone()));
     let watchdog = conn.clone();
     set_interval(
         move || {
@@ -148,6 +241,9 @@ fn open(conn: Rc<Conn>, attempt: u32) {
                     (conn.on_denied)(&code);
                 }
                 Ok(msg) => {
+                    if matches!(msg, ServerMsg::Replay { .. }) {
+                        conn.requested.set(None);
+                    }
                     if conn.state.apply(msg, time::now_ms()) == Next::Resubscribe {
                         leptos::logging::warn!("gap in deltas; resubscribing from our cursor");
                         conn.subscribe(&socket);
@@ -193,5 +289,30 @@ mod tests {
         assert_eq!(backoff_ms(30, 0.5), BACKOFF_MAX_MS);
         assert_eq!(backoff_ms(0, 0.0), 250.0);
         assert!(backoff_ms(30, 0.999) < BACKOFF_MAX_MS * 1.5);
+    }
+
+    /// A replaying subscribe carries `replay` beside its fields; a live one has none.
+    #[test]
+    fn replay_rides_beside_the_subscribe() {
+        let msg = ClientMsg::Subscribe {
+            tenant: "tangerang".into(),
+            since: None,
+            filters: Filters::default(),
+            token: None,
+        };
+        let text = subscribe_text(
+            &msg,
+            Some(ReplayStart {
+                from: 1_000,
+                speed: 60.0,
+            }),
+        );
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["type"], "subscribe");
+        assert_eq!(value["tenant"], "tangerang");
+        assert_eq!(value["replay"]["from"], 1_000);
+        assert_eq!(value["replay"]["speed"], 60.0);
+        let live: serde_json::Value = serde_json::from_str(&subscribe_text(&msg, None)).unwrap();
+        assert!(live.get("replay").is_none());
     }
 }

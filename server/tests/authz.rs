@@ -217,9 +217,19 @@ async fn every_route_and_caller_is_decided_by_the_table() {
         ("POST", "/api/v1/{tenant}/screens", "tangerang executive", false),
         ("DELETE", "/api/v1/{tenant}/screens/{id}", "tangerang viewer", false),
         ("PUT", "/api/v1/{tenant}/screens/{id}/replay", "tangerang admin", true),
-        ("PUT", "/api/v1/{tenant}/screens/{id}/replay", "tangerang supervisor", false),
+        (
+            "PUT",
+            "/api/v1/{tenant}/screens/{id}/replay",
+            "tangerang supervisor",
+            false,
+        ),
         ("PUT", "/api/v1/{tenant}/screens/{id}/replay", "banjar admin", false),
-        ("DELETE", "/api/v1/{tenant}/screens/{id}/replay", "tangerang viewer", false),
+        (
+            "DELETE",
+            "/api/v1/{tenant}/screens/{id}/replay",
+            "tangerang viewer",
+            false,
+        ),
         ("POST", "/api/v1/screens/pairing", "nobody", true),
         (
             "POST",

@@ -167,6 +167,19 @@ pub struct Screen {
     /// When its socket last proved its token (RFC 3339, UTC); `None` if never.
     #[serde(default)]
     pub last_seen: Option<String>,
+    /// A training replay an admin put it in (`None`: live).
+    #[serde(default)]
+    pub replay: Option<ScreenReplay>,
+}
+
+/// `PUT /api/v1/{tenant}/screens/{id}/replay`'s body, and a replaying screen's `replay`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScreenReplay {
+    /// The instant played from (RFC 3339).
+    pub from: String,
+    /// Replayed seconds per real second (1–1000).
+    pub speed: u32,
 }
 
 /// `PATCH /api/v1/{tenant}/screens/{id}`.

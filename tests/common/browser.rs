@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 
 /// The wall's connection indicator once the first snapshot arrived.
 pub const LIVE: &str = "[data-testid=conn-status][data-state=live]";
+/// The wall's connection indicator once it shows data: live, or replaying the past.
+pub const SHOWING: &str = "[data-testid=conn-status][data-state=live], [data-testid=conn-status][data-state=replay]";
 
 /// Debian's Chromium (or `$CHROMIUM`).
 pub fn chromium_binary() -> String {
@@ -107,10 +109,10 @@ impl Wall {
         self.client.add_cookie(cookie).await.unwrap();
     }
 
-    /// Navigate to `url` and wait until the wall there is live.
+    /// Navigate to `url` and wait until the wall there shows data (live, or a replay).
     pub async fn show(&self, url: &str) {
         self.client.goto(url).await.unwrap();
-        self.wait_for(LIVE).await;
+        self.wait_for(SHOWING).await;
     }
 
     /// The text of the first element matching `css`.

@@ -1,9 +1,11 @@
 //! The header bar: brand and tenant, the panel on screen (and its place in the rotation),
-//! the connection indicator, the tenant's local clock, and — small, at the right — who is
+//! the connection indicator (PUTAR ULANG / REPLAY while replaying the past), the tenant's
+//! local clock (the replayed instant's, while replaying), and — small, at the right — who is
 //! signed in (a paired screen has no one). Laid out on a grid whose columns do
 //! not depend on the texts, so names and clocks arriving with the first data move nothing,
 //! and a long panel title is cut short instead of running under its neighbours.
 
+use crate::components::timeline::Word::Replay;
 use crate::components::user_badge::UserBadge;
 use crate::i18n::{t, Lang, Text};
 use crate::state::ConnStatus;
@@ -36,6 +38,8 @@ pub fn Header(
     panel_title: Signal<String>,
     rotation: Signal<Rotation>,
     conn: Signal<ConnStatus>,
+    /// The page replays the past: the indicator says so instead of LIVE.
+    replaying: Signal<bool>,
     zone: Memo<Option<Zone>>,
     now: Signal<f64>,
     lang: Lang,
@@ -53,6 +57,7 @@ pub fn Header(
     let zone_label = move || zone.with(|z| z.as_ref().map(|z| format!(" {}", z.label)).unwrap_or_default());
     let rotation = move || rotation.get().label();
     let status_text = move || match conn.get() {
+        ConnStatus::Live if replaying.get() => crate::components::timeline::label(lang, Replay),
         ConnStatus::Live => t(lang, Text::Live),
         ConnStatus::Connecting => t(lang, Text::Connecting),
         ConnStatus::Reconnecting => t(lang, Text::Reconnecting),
@@ -75,7 +80,7 @@ pub fn Header(
                 <span class="panel-name">{panel_title}</span>
                 <span class="panel-position">{rotation}</span>
             </div>
-            <div class="status" data-testid="conn-status" data-state=move || conn.get().code()>
+            <div class="status" data-testid="conn-status" data-state=move || if replaying.get() && conn.get() == ConnStatus::Live { "replay" } else { conn.get().code() }>
                 <span class="dot"></span>
                 <span>{status_text}</span>
             </div>

@@ -8,5 +8,6 @@ pub mod pair_form;
 pub mod report_list;
 pub mod screen_list;
 pub mod tiles;
+pub mod timeline;
 pub mod urgent;
 pub mod user_badge;

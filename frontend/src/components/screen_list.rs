@@ -5,6 +5,7 @@
 
 use crate::api::{self, Method};
 use crate::auth::on_failure;
+use crate::components::timeline::{label, Word};
 use crate::i18n::{t, Lang, Text};
 use crate::screens::screens_path;
 use crate::screens::{ago, date_time, layout_summary};
@@ -13,7 +14,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pantau_shared::auth::{RenameScreen, Screen};
+use pantau_shared::auth::{RenameScreen, Screen, ScreenReplay};
 use std::time::Duration;
 
 /// How often "5 min ago" is brought up to date, ms.
@@ -27,6 +28,38 @@ struct RowCtx {
     lang: Lang,
     /// Set by a row's buttons: what the dialog asks about which screen.
     asking: RwSignal<Option<Ask>>,
+    tenant: ReadSignal<String>,
+    csrf: StoredValue<String>,
+    reload: Callback<()>,
+    failed: RwSignal<Option<&'static str>>,
+}
+
+/// How far back a training replay starts, ms.
+const TRAINING_BACK_MS: f64 = 3_600_000.0;
+
+/// Put `screen` in a training replay of the last hour at 60× (`true`), or back to live.
+fn set_replay(ctx: RowCtx, screen: &Screen, replay: bool) {
+    let path = format!(
+        "{}/{}/replay",
+        screens_path(&ctx.tenant.get_untracked()),
+        crate::url::encode(&screen.id)
+    );
+    let lang = ctx.lang;
+    spawn_local(async move {
+        let csrf = ctx.csrf.get_value();
+        let done = if replay {
+            let from = js_sys::Date::new(&(time::now_ms() - TRAINING_BACK_MS).into()).to_iso_string();
+            let body = ScreenReplay {
+                from: from.into(),
+                speed: 60,
+            };
+            api::send::<_, serde_json::Value>(Method::Put, &path, Some(&body), Some(&csrf)).await
+        } else {
+            api::send::<(), serde_json::Value>(Method::Delete, &path, None, Some(&csrf)).await
+        };
+        ctx.failed.set(done.err().and_then(|f| on_failure(&f, lang)));
+        ctx.reload.run(());
+    });
 }
 
 /// An RFC 3339 time in the tenant's zone (`01-12-2026 14:05 WIB`), or the browser's.
@@ -76,13 +109,17 @@ pub fn ScreenList(
             handle.clear();
         }
     });
+    let failed = RwSignal::new(None::<&'static str>);
     let ctx = RowCtx {
         zone,
         now: now.read_only(),
         lang,
         asking: RwSignal::new(None),
+        tenant,
+        csrf,
+        reload,
+        failed,
     };
-    let failed = RwSignal::new(None::<&'static str>);
     let draft = RwSignal::new(String::new());
     let dialog = NodeRef::<Dialog>::new();
     Effect::new(move |_| {
@@ -193,17 +230,31 @@ fn ScreenRow(screen: Screen, ctx: RowCtx) -> impl IntoView {
     let seen_exact = move || seen_exact.as_deref().map(|at| ctx.zone.with(|z| exact(at, z.as_ref())));
     let paired_at = screen.paired_at.clone();
     let paired = move || ctx.zone.with(|z| exact(&paired_at, z.as_ref()));
-    let (for_rename, for_revoke) = (screen.clone(), screen.clone());
+    let (for_rename, for_revoke, for_replay) = (screen.clone(), screen.clone(), screen.clone());
+    let replaying = screen.replay.is_some();
+    let replay_since = screen.replay.as_ref().map(|r| {
+        ctx.zone
+            .with_untracked(|z| format!("{} · {}×", exact(&r.from, z.as_ref()), r.speed))
+    });
     view! {
         <tr data-testid="screen-row" data-id=screen.id.clone()>
             <td data-testid="screen-name">{screen.name.clone()}</td>
-            <td data-testid="screen-layout">{layout_summary(&screen.layout)}</td>
+            <td data-testid="screen-layout">
+                {layout_summary(&screen.layout)}
+                {replay_since.map(|since| view! {
+                    <span class="screen-replaying" data-testid="screen-replaying">{format!("{} {since}", label(lang, Word::Replay))}</span>
+                })}
+            </td>
             <td>{paired}</td>
             <td data-testid="screen-last-seen" title=seen_exact>{seen}</td>
             <td class="row-actions">
                 <button type="button" class="button" data-testid="screen-rename"
                     on:click=move |_| ctx.asking.set(Some(Ask::Rename(for_rename.clone())))>
                     {t(lang, Text::Rename)}
+                </button>
+                <button type="button" class="button" data-testid="screen-replay" data-replaying=replaying.to_string()
+                    on:click=move |_| set_replay(ctx, &for_replay, !replaying)>
+                    {if replaying { label(lang, Word::BackToLive) } else { label(lang, Word::TrainingReplay) }}
                 </button>
                 <button type="button" class="button danger" data-testid="screen-revoke"
                     on:click=move |_| ctx.asking.set(Some(Ask::Revoke(for_revoke.clone())))>

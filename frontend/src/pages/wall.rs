@@ -2,7 +2,9 @@
 //! with tenant, live status and local clock; a stale banner whenever data is not live; KPI
 //! tiles and per-agency bars; the map; the urgent list with countdowns and the newest
 //! tickets. No scrollbars, no interaction needed. With several panels (`?panels=`) it
-//! rotates through them every `rotate_secs`; every view follows the panel on screen.
+//! rotates through them every `rotate_secs`; every view follows the panel on screen. In
+//! replay mode (`?replay=-2h`, or an admin's training replay on a paired screen) every view
+//! shows the replayed instant, under the time machine's bar.
 //!
 //! This page owns the derived state — the one server clock, the panel's KPIs, urgent rows
 //! and newest tickets — and hands each component only the signals it shows.
@@ -19,6 +21,7 @@ use crate::components::gauges::GaugeList;
 use crate::components::header::{Header, Rotation};
 use crate::components::report_list::ReportList;
 use crate::components::tiles::{AgencyBars, KpiTiles};
+use crate::components::timeline::ReplayBar;
 use crate::components::urgent::{most_urgent, UrgentList, URGENT_ROWS};
 use crate::i18n::{t, Lang, Text};
 use crate::kpi;
@@ -29,6 +32,7 @@ use crate::state::{WallState, MAX_LISTED};
 use crate::time::{self, Zone};
 use leptos::prelude::*;
 use pantau_shared::auth::SessionInfo;
+use pantau_shared::protocol::ReplayStart;
 use std::time::Duration;
 
 /// How often views recompute from new deltas, ms: fresh enough for a wall read from across
@@ -38,10 +42,15 @@ const PUBLISH_MS: u64 = 500;
 /// The server's time (ms), ticking once a second: this browser's clock corrected by the
 /// measured offset. The one clock of the wall: header, countdowns, gauges' ages, "today"
 /// and the map's SLA states all read it, so they change together.
-fn server_clock(offset_ms: RwSignal<f64>) -> Signal<f64> {
-    let local = RwSignal::new(time::now_ms());
-    set_interval(move || local.set(time::now_ms()), Duration::from_millis(1000));
-    Signal::derive(move || local.get() + offset_ms.get())
+pub fn server_clock(offset_ms: RwSignal<f64>) -> Signal<f64> {
+    let tick = RwSignal::new(());
+    set_interval(move || tick.set(()), Duration::from_millis(1000));
+    // The browser's clock read when either changes: a replay's clock message moves the
+    // offset between ticks, and the clock must then show exactly the replayed instant.
+    Signal::derive(move || {
+        tick.track();
+        time::now_ms() + offset_ms.get()
+    })
 }
 
 /// Who is watching: a person signed in, or a paired screen.
@@ -60,6 +69,8 @@ pub struct WallSetup {
     pub panels: Option<String>,
     pub rotate_secs: u64,
     pub viewer: Viewer,
+    /// `?replay=`: start replaying the past (see [`crate::components::timeline::from_query`]).
+    pub replay: Option<ReplayStart>,
 }
 
 /// Connect and show the wall. A refused paired screen forgets its token and shows a pairing
@@ -73,6 +84,7 @@ pub fn LiveWall(setup: WallSetup) -> impl IntoView {
         panels,
         rotate_secs,
         viewer,
+        replay,
     } = setup;
     crate::nav::set_document_lang(lang);
     let state = WallState::new();
@@ -82,7 +94,7 @@ pub fn LiveWall(setup: WallSetup) -> impl IntoView {
         Viewer::Person(p) => (None, Some(p)),
     };
     let paired = token.is_some();
-    crate::ws::connect(tenant, token, state, move |code| {
+    crate::ws::connect(tenant, token, state, replay, move |code| {
         if paired {
             StoredScreen::save(None);
             api::go(crate::auth::WALL_SCREEN_PATH);
@@ -92,7 +104,7 @@ pub fn LiveWall(setup: WallSetup) -> impl IntoView {
             refused.set(true);
         }
     });
-    view! { <WallPage state lang panels rotate_secs user refused=refused.read_only() /> }
+    view! { <WallPage state lang panels rotate_secs user refused=refused.read_only() controls=!paired /> }
 }
 
 #[component]
@@ -104,6 +116,8 @@ pub fn WallPage(
     user: Option<SessionInfo>,
     /// The server refused this person this tenant's data.
     refused: ReadSignal<bool>,
+    /// The replay controls are offered (a person; a paired screen only shows the badge).
+    controls: bool,
 ) -> impl IntoView {
     // The panel list needs the tenant's agencies (for `agencies`), known after the snapshot.
     let panels = Memo::new(move |_| {
@@ -169,6 +183,7 @@ pub fn WallPage(
         })
     });
     let conn = Signal::derive(move || state.conn.get());
+    let replaying = Signal::derive(move || state.replay.with(Option::is_some));
     let source = Memo::new(move |_| {
         state.tenant.with(|t| {
             t.as_ref().map(|i| MapSource {
@@ -197,9 +212,10 @@ pub fn WallPage(
 
     view! {
         <div class="wall" data-testid="wall">
-            <Header tenant_name panel_title rotation conn zone now lang user />
+            <Header tenant_name panel_title rotation conn replaying zone now lang user />
             <main class="wall-body">
                 <StaleBanner conn lang />
+                <ReplayBar replay=state.replay.read_only() zone lang controls />
                 <div class="wall-refused" role="alert" data-testid="wall-refused" hidden=move || !refused.get()>
                     <p>{t(lang, Text::NotAllowedRegion)}</p>
                     <a class="button" href=signin_href("/", lang)>{t(lang, Text::SignIn)}</a>

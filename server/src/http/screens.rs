@@ -212,7 +212,7 @@ fn default_speed() -> u32 {
     request_body = ReplayRequest,
     responses(
         (status = 200, description = "The screen, replaying", body = Screen),
-        (status = 404, description = "No such screen", body = super::openapi::schemas::ErrorBody),
+        (status = 404, description = "No such screen, or revoked", body = super::openapi::schemas::ErrorBody),
         (status = 422, description = "`from` not an RFC 3339 instant in the past, or `speed` outside 1–1000", body = super::openapi::schemas::ErrorBody),
     ))]
 async fn replay_screen(
@@ -236,14 +236,21 @@ async fn replay_screen(
         });
     }
     let replay = ScreenReplay {
-        from: from.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        from: from
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         speed: body.speed,
     };
     let detail = format!("{id} from {} at {}x", replay.from, replay.speed);
     let screen = state
         .auth
-        .update_screen(&tenant.id, &id, |s| s.replay = Some(replay))
+        .update_screen(&tenant.id, &id, |s| {
+            if !s.revoked {
+                s.replay = Some(replay)
+            }
+        })
         .await?
+        .filter(|s| !s.revoked)
         .ok_or_else(|| not_found(&id))?;
     tracing::info!(tenant = %tenant.id, screen = %id, "screen put in replay");
     state

@@ -10,8 +10,10 @@ use super::minimap::{MiniMap, Shapes};
 use super::text::{tr, Key};
 use super::Console;
 use crate::api;
+use crate::components::timeline::{label, Word};
 use crate::i18n;
 use crate::time;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pantau_shared::sla::{SlaState, Target};
@@ -66,8 +68,20 @@ fn TicketDrawer(c: Console, id: String, shapes: Shapes) -> impl IntoView {
             // The photos, then what to do (the workflow's step first), then possible
             // duplicates: a validator sees the after-photo right above "accept".
             <super::evidence::Evidence c id=id.clone() />
-            <Actions c id=id.clone() />
-            <super::duplicates::Duplicates c id=id.clone() />
+            // Replaying the past, nothing may be changed from it.
+            {
+                let id = id.clone();
+                move || if c.replaying.get() {
+                    Either::Left(view! {
+                        <p class="replay-note" data-testid="replay-actions-off">{label(lang, Word::ActionsOff)}</p>
+                    })
+                } else {
+                    Either::Right(view! {
+                        <Actions c id=id.clone() />
+                        <super::duplicates::Duplicates c id=id.clone() />
+                    })
+                }
+            }
             <section class="location">
                 <h3>{tr(lang, Key::Location)}</h3>
                 <MiniMap c shapes lon lat kecamatan />

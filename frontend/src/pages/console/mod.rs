@@ -3,6 +3,9 @@
 //! SLA urgency (virtualised, so 10,000 open tickets scroll smoothly), the bulk-reassign bar,
 //! and the drawer of the selected ticket with its timeline, deadlines and actions.
 //!
+//! The time machine's bar replays the past (`?replay=-2h` or its button): the queue, the
+//! workload and the drawer show the replayed instant and every action is off until LIVE.
+//!
 //! Everything on it comes from the same socket protocol as the wall (snapshot + deltas into
 //! [`crate::state::WallState`]), so two consoles and a wall agree at every moment; filters
 //! are applied here, not on the server, so the workload panel always sees every agency.
@@ -37,6 +40,7 @@ mod workload;
 use crate::api;
 use crate::auth::signin_href;
 use crate::components::header::{Header, Rotation};
+use crate::components::timeline::ReplayBar;
 use crate::i18n::Lang;
 use crate::state::WallState;
 use crate::time::{self, Zone};
@@ -79,6 +83,8 @@ pub struct Console {
     pub help: RwSignal<bool>,
     /// A drawer form asked to be focused by a shortcut (`assign`, `status`, …).
     pub focus: RwSignal<Option<&'static str>>,
+    /// The console replays the past: actions are off.
+    pub replaying: Memo<bool>,
 }
 
 impl Console {
@@ -94,17 +100,19 @@ impl Console {
 pub fn ConsolePage(user: SessionInfo, tenant: String, lang: Lang) -> impl IntoView {
     crate::nav::set_document_lang(lang);
     let state = WallState::new();
-    crate::ws::connect(tenant.clone(), None, state, move |code| {
+    let replay = crate::components::timeline::from_query(
+        crate::url::query_value(&page_search(), "replay").as_deref(),
+        crate::url::query_value(&page_search(), "speed").as_deref(),
+        time::now_ms() as i64,
+    );
+    crate::ws::connect(tenant.clone(), None, state, replay, move |code| {
         if code == "unauthorized" {
             api::go(&signin_href(&api::here(), lang));
         }
     });
     set_interval(move || state.publish(), Duration::from_millis(PUBLISH_MS));
 
-    let local = RwSignal::new(time::now_ms());
-    set_interval(move || local.set(time::now_ms()), Duration::from_millis(1000));
-    let offset = state.clock_offset_ms;
-    let now = Signal::derive(move || local.get() + offset.get());
+    let now = crate::pages::wall::server_clock(state.clock_offset_ms);
     // Order and SLA filters need the clock only coarsely: every 10 s.
     let coarse = Memo::new(move |_| (now.get() / 10_000.0).floor());
     let filter = RwSignal::new(QueueFilter::from_query(&page_search()));
@@ -135,6 +143,7 @@ pub fn ConsolePage(user: SessionInfo, tenant: String, lang: Lang) -> impl IntoVi
         zone,
         help: RwSignal::new(false),
         focus: RwSignal::new(None),
+        replaying: Memo::new(move |_| state.replay.with(Option::is_some)),
     };
     mark_changes(c);
     keyboard(c);
@@ -147,15 +156,21 @@ pub fn ConsolePage(user: SessionInfo, tenant: String, lang: Lang) -> impl IntoVi
     let title = Signal::derive(move || tr(lang, Key::Title).to_owned());
     let rotation = Signal::derive(|| Rotation { position: 1, panels: 1 });
     let conn = Signal::derive(move || state.conn.get());
+    let replaying = Signal::from(c.replaying);
     view! {
-        <div class="console" data-testid="console">
-            <Header tenant_name panel_title=title rotation conn zone now lang user=Some(user) />
-            <filters::FilterBar c />
+        <div class="console" data-testid="console" data-replaying=move || replaying.get().to_string()>
+            <Header tenant_name panel_title=title rotation conn replaying zone now lang user=Some(user) />
+            <div class="console-top">
+                <filters::FilterBar c />
+                <ReplayBar replay=state.replay.read_only() zone lang controls=true offer=true />
+            </div>
             <main class="console-body">
                 <workload::WorkloadPanel c />
                 <section class="console-queue" aria-label=tr(lang, Key::Queue)>
                     <tabs::QueueTabs c />
-                    <bulk::BulkBar c />
+                    <Show when=move || !replaying.get()>
+                        <bulk::BulkBar c />
+                    </Show>
                     <list::QueueList c />
                 </section>
                 <drawer::Drawer c />

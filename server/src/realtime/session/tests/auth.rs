@@ -48,7 +48,10 @@ async fn an_admin_moves_a_screen_into_replay_and_back() {
     assert_eq!(tickets.len(), 5);
     *server.log.directive.lock().unwrap() = Some(ReplayStart { from: 5, speed: 1.0 });
     let t0 = Instant::now();
-    let ServerMsg::Snapshot { tickets, server_time, .. } = client.msg().await else {
+    let ServerMsg::Snapshot {
+        tickets, server_time, ..
+    } = client.msg().await
+    else {
         panic!("the past's snapshot")
     };
     assert!(t0.elapsed() <= Duration::from_secs(5), "directed within one recheck");
@@ -75,7 +78,12 @@ async fn an_admin_moves_a_screen_into_replay_and_back() {
     *server.log.directive.lock().unwrap() = Some(ReplayStart { from: 2, speed: 1.0 });
     let mut other = Client::connect(&server);
     other.subscribe(None, serde_json::json!({}));
-    let ServerMsg::Snapshot { tickets, server_time: 2, .. } = other.msg().await else {
+    let ServerMsg::Snapshot {
+        tickets,
+        server_time: 2,
+        ..
+    } = other.msg().await
+    else {
         panic!("the past's snapshot")
     };
     assert_eq!(tickets.len(), 2);
