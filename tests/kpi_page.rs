@@ -77,7 +77,7 @@ async fn kpi_page_shows_the_fixture_numbers_and_charts() {
     assert_eq!(page.text("[data-testid=kpi-intake]").await, "3");
     assert_eq!(page.text("[data-testid=kpi-backlog]").await, "2");
     assert_eq!(page.text("[data-testid=kpi-resolved]").await, "1");
-    assert_eq!(page.text("[data-testid=kpi-resolution-compliance]").await, "100,0%");
+    assert_eq!(page.text("[data-testid=kpi-resolution-compliance]").await, "100%");
     // Yesterday had nothing: every count rose from zero.
     assert_eq!(page.text("[data-testid=kpi-intake-change]").await, "▲ +3");
     assert!(page.text("[data-testid=kpi-tenant]").await.contains("Kota Tangerang"));

@@ -48,8 +48,12 @@ pub fn countdown(secs: i64) -> String {
     }
 }
 
-/// A share as an id-ID percentage with one decimal: `0.959` → `95,9%`.
+/// A share as an id-ID percentage with one decimal: `0.959` → `95,9%`; a whole hundred is
+/// `100%` (`100,0%` does not fit a wall tile).
 pub fn percent(share: f64) -> String {
+    if share >= 0.9995 {
+        return "100%".into();
+    }
     format!("{:.1}%", share * 100.0).replace('.', ",")
 }
 
@@ -135,6 +139,8 @@ mod tests {
         assert_eq!(countdown(-(25 * 60 + 3)), "−25:03");
         assert_eq!(countdown(0), "00:00");
         assert_eq!(percent(0.959), "95,9%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.9994), "99,9%");
     }
 
     /// Thousands are grouped with dots, as in Bahasa Indonesia.

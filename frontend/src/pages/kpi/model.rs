@@ -342,7 +342,7 @@ mod tests {
         assert_eq!(shown("kpi-intake").change.text, "+3");
         assert_eq!(shown("kpi-backlog").value.number, "2");
         assert_eq!(shown("kpi-resolved").value.number, "1");
-        assert_eq!(shown("kpi-resolution-compliance").value.number, "100,0%");
+        assert_eq!(shown("kpi-resolution-compliance").value.number, "100%");
         assert_eq!(shown("kpi-response-compliance").value.number, UNKNOWN);
         let median = shown("kpi-resolution-median");
         assert_eq!((median.value.number.as_str(), median.value.unit), ("30", "mnt"));
