@@ -100,6 +100,10 @@ pub struct ServeConfig {
     /// Most tickets sent in a snapshot (newest first).
     #[arg(long, env = "PANTAU_SNAPSHOT_MAX_TICKETS", default_value_t = DEFAULT_SNAPSHOT_MAX_TICKETS)]
     pub snapshot_max_tickets: usize,
+    /// How long, ms, an unfiltered snapshot is shared with sessions that subscribe after it
+    /// (a room reconnecting at once builds it once); 0: every session builds its own.
+    #[arg(long, env = "PANTAU_SNAPSHOT_SHARE_MS", default_value_t = 1_000)]
+    pub snapshot_share_ms: u64,
     /// Most events replayed to a resuming client; a longer gap gets resync + snapshot.
     #[arg(long, env = "PANTAU_MAX_REPLAY", default_value_t = DEFAULT_MAX_REPLAY)]
     pub max_replay: usize,

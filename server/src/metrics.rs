@@ -49,6 +49,7 @@ pub const WS_SESSIONS_OPEN: &str = "pantau_ws_sessions_open";
 pub const WS_FRAMES_SENT: &str = "pantau_ws_frames_sent_total";
 pub const WS_SENT_BYTES: &str = "pantau_ws_sent_bytes_total";
 pub const WS_RESYNCS: &str = "pantau_ws_resyncs_total";
+pub const WS_SNAPSHOTS: &str = "pantau_ws_snapshots_total";
 pub const WS_SLOW_DROPS: &str = "pantau_ws_slow_client_drops_total";
 pub const WS_BACKLOG: &str = "pantau_ws_backlog_frames";
 pub const SLA_WARNINGS: &str = "pantau_sla_warnings_total";
@@ -121,6 +122,11 @@ fn describe() {
         WS_RESYNCS,
         Unit::Count,
         "Resyncs sent to WebSocket sessions, by reason."
+    );
+    describe_counter!(
+        WS_SNAPSHOTS,
+        Unit::Count,
+        "Unfiltered snapshots sent to WebSocket sessions: built, or shared (built moments before for another session)."
     );
     describe_counter!(
         WS_SLOW_DROPS,
@@ -225,6 +231,11 @@ pub fn frame_sent(bytes: usize) {
 /// A session was told to resync.
 pub fn resync(reason: &str) {
     counter!(WS_RESYNCS, "reason" => reason.to_owned()).increment(1);
+}
+
+/// An unfiltered snapshot was sent: `shared` when another session's, built moments before.
+pub fn snapshot_shared(shared: bool) {
+    counter!(WS_SNAPSHOTS, "source" => if shared { "shared" } else { "built" }).increment(1);
 }
 
 /// After a publish, `frames` of `tenant`'s fan-out ring are still unread by its slowest

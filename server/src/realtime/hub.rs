@@ -4,6 +4,7 @@
 //! bounded queue: a session more than its capacity behind is told (`Lagged`) and resyncs,
 //! and never slows the publisher or the other sessions.
 
+use super::shared_snapshot::SharedSnapshot;
 use axum::extract::ws::Utf8Bytes;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
@@ -80,6 +81,8 @@ pub struct TenantChannel {
     tx: broadcast::Sender<Arc<Frame>>,
     /// The tenant's id (the backlog gauge's label).
     tenant: Arc<str>,
+    /// The unfiltered snapshot sessions subscribing together share.
+    pub snapshot: Arc<SharedSnapshot>,
 }
 
 impl TenantChannel {
@@ -116,6 +119,7 @@ impl Hub {
                     TenantChannel {
                         tx: broadcast::channel(capacity.max(1)).0,
                         tenant: t.into(),
+                        snapshot: Arc::default(),
                     },
                 )
             })

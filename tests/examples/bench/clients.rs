@@ -69,12 +69,15 @@ pub struct Seen {
     pub resyncs: u64,
     /// Per-event latency from send to arrival, when asked for.
     pub latency: Option<Histogram>,
+    /// Bench events this client had already received (each carries a unique number).
+    pub duplicates: u64,
 }
 
 impl Seen {
     pub fn merge(&mut self, other: Seen) {
         self.events += other.events;
         self.resyncs += other.resyncs;
+        self.duplicates += other.duplicates;
         match (&mut self.latency, other.latency) {
             (Some(a), Some(b)) => a.merge(&b),
             (None, b) => self.latency = b,
@@ -89,6 +92,8 @@ pub async fn read_until(mut ws: Ws, mut stop: watch::Receiver<bool>, latency: bo
         latency: latency.then(Histogram::default),
         ..Seen::default()
     };
+    // One bit per bench event number.
+    let mut received: Vec<u64> = Vec::new();
     loop {
         let frame = tokio::select! {
             _ = stop.wait_for(|s| *s) => break,
@@ -110,12 +115,27 @@ pub async fn read_until(mut ws: Ws, mut stop: watch::Receiver<bool>, latency: bo
         }
         for (at, _) in text.as_str().match_indices(MARKER) {
             seen.events += 1;
+            let digits = &text.as_str()[at + MARKER.len()..];
+            let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
             if let Some(h) = &mut seen.latency {
-                let digits = &text.as_str()[at + MARKER.len()..];
-                let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
                 if let Ok(sent) = digits[..end].parse::<u64>() {
                     h.record(arrived.saturating_sub(sent));
                 }
+            }
+            // `<send µs>#<number>`: a number seen before is a duplicate delivery.
+            let number = digits[end..].strip_prefix('#').map(|rest| {
+                let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+                rest[..end].parse::<usize>().unwrap_or(usize::MAX)
+            });
+            if let Some(n) = number.filter(|n| *n < usize::MAX / 2) {
+                let (word, bit) = (n / 64, 1u64 << (n % 64));
+                if received.len() <= word {
+                    received.resize(word + 1, 0);
+                }
+                if received[word] & bit != 0 {
+                    seen.duplicates += 1;
+                }
+                received[word] |= bit;
             }
         }
     }
@@ -140,9 +160,14 @@ pub fn spawn_readers(sockets: Vec<Ws>, stop: &watch::Receiver<bool>, latency: bo
     })
 }
 
-/// A report whose description carries the send time after [`MARKER`].
+/// Numbers bench events, so a client can tell a duplicate delivery from a new event.
+static NUMBER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A report whose description carries the send time after [`MARKER`], then `#` and a
+/// number unique in this run.
 pub fn stamped_report() -> String {
-    pantau_e2e::report(&format!("{MARKER}{}", now_us())).to_string()
+    let n = NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    pantau_e2e::report(&format!("{MARKER}{}#{n}", now_us())).to_string()
 }
 
 /// A POST of `per_request` freshly stamped reports to `url` with the ingest key `key`: one

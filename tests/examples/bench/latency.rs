@@ -74,7 +74,7 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
         Target::None,
     ));
     for load in &LOADS {
-        let (latency, expected) = measure(&pantau, load).await?;
+        let (latency, expected, duplicates) = measure(&pantau, &redis, load).await?;
         let q = |p: f64| latency.quantile_ms(p);
         let rate = load.rate();
         let metric = |p: &str| format!("{p} ms, POST → frame at {CLIENTS} clients, {rate:.0} events/s, vs XADD→XREAD");
@@ -90,39 +90,56 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
             Row::compared("latency", &metric("p99.9"), q(0.999), r(0.999), Target::None),
             Row::alone(
                 "latency",
-                &format!("deliveries received / expected at {rate:.0} events/s"),
+                &format!("deliveries received / expected (events stored × clients) at {rate:.0} events/s"),
                 latency.count() as f64 / expected.max(1) as f64,
                 Target::None,
+            ),
+            Row::alone(
+                "latency",
+                &format!("duplicate deliveries at {rate:.0} events/s"),
+                duplicates as f64,
+                Target::AtMost(0.0),
             ),
         ]);
     }
     Ok(rows)
 }
 
-/// Run `load` against [`CLIENTS`] fresh subscribers: their latencies and the deliveries
-/// expected (events accepted × clients).
-async fn measure(pantau: &Pantau, load: &Load) -> anyhow::Result<(Histogram, u64)> {
+/// Run `load` against [`CLIENTS`] fresh subscribers: their latencies, the deliveries
+/// expected (events the stream gained × clients: a POST that failed on the client's side,
+/// say a connection cut under overload, may still have been stored and delivered) and the
+/// duplicate deliveries.
+async fn measure(pantau: &Pantau, redis: &RedisServer, load: &Load) -> anyhow::Result<(Histogram, u64, u64)> {
+    let mut conn = redis::Client::open(redis.url.as_str())?
+        .get_multiplexed_async_connection()
+        .await?;
+    let stream = pantau_e2e::stream_key("tangerang");
+    let before: u64 = redis::cmd("XLEN").arg(&stream).query_async(&mut conn).await?;
     let sockets = connect_many(&pantau.ws_url, Some(&pantau.admin.cookie()), CLIENTS, 100, true).await;
     let clients = sockets.len() as u64;
     let (stop_tx, stop) = watch::channel(false);
     let readers = spawn_readers(sockets, &stop, true);
-    let sent = post_steadily(pantau, load).await?;
+    let (accepted, failed) = post_steadily(pantau, load).await?;
     tokio::time::sleep(DRAIN).await;
     stop_tx.send(true)?;
     let seen = readers.await?;
+    let after: u64 = redis::cmd("XLEN").arg(&stream).query_async(&mut conn).await?;
+    let stored = after - before;
     let latency = seen.latency.unwrap_or_default();
     let q = |p: f64| latency.quantile_ms(p);
     println!(
-        "  {:.0} events/s: {clients} clients, {sent} events accepted, {} of {} deliveries, {} resyncs; p50 {:.2} p99 {:.2} p99.9 {:.2} ms",
+        "  {:.0} events/s: {clients} clients, {accepted} events acknowledged, {failed} in POSTs that failed, {stored} stored; \
+         {} of {} deliveries, {} duplicates, {} resyncs; p50 {:.2} p99 {:.2} p99.9 {:.2} ms",
         load.rate(),
         latency.count(),
-        sent * clients,
+        stored * clients,
+        seen.duplicates,
         seen.resyncs,
         q(0.5),
         q(0.99),
         q(0.999)
     );
-    Ok((latency, sent * clients))
+    Ok((latency, stored * clients, seen.duplicates))
 }
 
 /// The latency of the baseline broadcast server alone (no HTTP, no Redis, no JSON) to the
@@ -155,8 +172,9 @@ async fn broadcast_floor(load: &Load) -> anyhow::Result<Histogram> {
     Ok(latency)
 }
 
-/// Post `load` for [`RUN`]; the number of events the server accepted.
-async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
+/// Post `load` for [`RUN`]; the events the server acknowledged, and those in POSTs that
+/// got no 202 (refused, or cut off with their fate unknown).
+async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<(u64, u64)> {
     let http = pantau.http.clone();
     let url = pantau.url("/api/v1/tangerang/events");
     let key = tangerang_key(pantau).await;
@@ -165,7 +183,9 @@ async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
     let start = Instant::now();
     let mut posts = Vec::new();
     let per_request = load.per_request;
+    let mut posts_len = 0usize;
     while start.elapsed() < RUN {
+        posts_len += 1;
         tick.tick().await;
         let request = stamped_post(&http, &url, &key, per_request);
         posts.push(tokio::spawn(async move {
@@ -179,5 +199,6 @@ async fn post_steadily(pantau: &Pantau, load: &Load) -> anyhow::Result<u64> {
     for p in posts {
         accepted += p.await?;
     }
-    Ok(accepted)
+    let failed = (load.per_request * posts_len) as u64 - accepted;
+    Ok((accepted, failed))
 }

@@ -13,7 +13,7 @@
 //! - [`sys`]: CPU time, RSS and socket memory from `/proc`.
 //! - one module per step: [`ingest`] (1, 2), [`latency`] (3), [`fanout`] (4), [`idle`] (5),
 //!   [`cold_start`] (6), [`frontend`] (7), [`console`] (8), [`soak`] (9: minutes long, so
-//!   only when named, never in `all`), [`time_machine`] (10).
+//!   only when named, never in `all`), [`time_machine`] (10), [`storm`] (11: reconnect storm).
 //!
 //! A step is `async fn run() -> anyhow::Result<Vec<Row>>`; adding one is one entry in [`STEPS`].
 
@@ -29,6 +29,7 @@ mod ingest;
 mod latency;
 mod report;
 mod soak;
+mod storm;
 mod sys;
 mod time_machine;
 
@@ -53,6 +54,7 @@ const STEPS: &[(&str, Step)] = &[
     ("console", || Box::pin(console::run())),
     ("soak", || Box::pin(soak::run())),
     ("time_machine", || Box::pin(time_machine::run())),
+    ("storm", || Box::pin(storm::run())),
 ];
 
 /// The most any one step may take before it is abandoned (and its processes killed).

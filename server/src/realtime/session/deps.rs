@@ -110,6 +110,9 @@ pub struct Limits {
     pub max_replay: usize,
     /// How often a subscribed socket's credentials are checked again.
     pub recheck: Duration,
+    /// How long an unfiltered snapshot is shared with sessions subscribing after it
+    /// (zero: each builds its own).
+    pub snapshot_share: Duration,
 }
 
 impl Limits {
@@ -121,6 +124,7 @@ impl Limits {
             snapshot_max_tickets: config.snapshot_max_tickets,
             max_replay: config.max_replay,
             recheck: RECHECK,
+            snapshot_share: Duration::from_millis(config.snapshot_share_ms),
         }
     }
 }

@@ -16,6 +16,7 @@
 use crate::live::LiveTenant;
 use crate::realtime::hub::{deltas_text, now_ms, text_of, Frame};
 use crate::realtime::liveness::{Due, Liveness};
+use crate::realtime::shared_snapshot::SharedSnapshot;
 use crate::realtime::view::{snapshot_msg, View};
 use crate::shutdown::Shutdown;
 use axum::extract::ws::{Message, Utf8Bytes};
@@ -170,6 +171,34 @@ fn snapshot<P>(deps: &Deps<'_, P>, live: &LiveTenant, tenant: &str, view: &mut V
     (projection.cursor(), text_of(&msg))
 }
 
+/// Start a session from a snapshot: an unfiltered one is shared with the sessions that
+/// subscribe within [`Limits::snapshot_share`] ([`SharedSnapshot`]); one that ends before
+/// the projection's cursor is followed by the entries after it, as on a resume. Returns the
+/// session's cursor and the client's, or why a fresh snapshot is needed.
+async fn start_from_snapshot<S: Sink<Message> + Unpin, P: ReplaySource>(
+    deps: &Deps<'_, P>,
+    shared: &SharedSnapshot,
+    live: &LiveTenant,
+    tenant: &str,
+    view: &mut View,
+    out: &mut Out<'_, S>,
+    share: bool,
+) -> Result<Result<(Cursor, Cursor), &'static str>, Closed> {
+    if !share || !view.is_unfiltered() {
+        let (cursor, text) = snapshot(deps, live, tenant, view);
+        out.send(text).await?;
+        return Ok(Ok((cursor, cursor)));
+    }
+    let built = shared
+        .get_or_build(deps.limits.snapshot_share, || snapshot(deps, live, tenant, view))
+        .await;
+    out.send(built.text).await?;
+    if built.cursor >= live.read().cursor() {
+        return Ok(Ok((built.cursor, built.cursor)));
+    }
+    replay(deps, live, tenant, built.cursor, view, out).await
+}
+
 /// Replay the entries after `since` up to the projection's cursor as `deltas`; returns that
 /// cursor and the last `to` the client was sent. `Ok(Err)` names why a snapshot is needed.
 async fn replay<S: Sink<Message> + Unpin, P: ReplaySource>(
@@ -241,6 +270,8 @@ where
     let mut view = View::new(sub.filters.clone());
     let mut since = sub.since;
     let mut directive = sub.directive;
+    // Whether the next snapshot may be a shared one (not after one could not be followed).
+    let mut share = true;
     'start: loop {
         tokio::select! {
             _ = shutdown.wait() => return Ok(None),
@@ -270,11 +301,21 @@ where
                     continue 'start;
                 }
             },
-            None => {
-                let (cursor, text) = snapshot(deps, live, tenant, &mut view);
-                out.send(text).await?;
-                (cursor, cursor)
-            }
+            None => match start_from_snapshot(deps, &channel.snapshot, live, tenant, &mut view, out, share).await? {
+                Ok(cursors) => cursors,
+                Err(reason) => {
+                    // The entries after a shared snapshot could not be read: a fresh one.
+                    tracing::info!(reason, "shared snapshot not followed; resync");
+                    crate::metrics::resync(reason);
+                    out.send(text_of(&ServerMsg::Resync {
+                        v: PROTOCOL_VERSION,
+                        reason: reason.into(),
+                    }))
+                    .await?;
+                    share = false;
+                    continue 'start;
+                }
+            },
         };
         if live.is_degraded() {
             out.send(text_of(&ServerMsg::Status {

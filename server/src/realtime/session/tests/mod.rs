@@ -98,6 +98,11 @@ struct Server {
 
 impl Server {
     fn new(capacity: usize) -> Arc<Server> {
+        Server::with_share(capacity, Duration::ZERO)
+    }
+
+    /// A server whose unfiltered snapshots are shared for `share`.
+    fn with_share(capacity: usize, share: Duration) -> Arc<Server> {
         let tgr = TENANTS.get("tangerang").unwrap();
         Arc::new(Server {
             hub: Hub::new(["tangerang"], capacity),
@@ -110,6 +115,7 @@ impl Server {
                 snapshot_max_tickets: 100,
                 max_replay: 1_000,
                 recheck: Duration::from_secs(5),
+                snapshot_share: share,
             },
         })
     }
@@ -231,6 +237,53 @@ async fn snapshot_then_live_deltas() {
         panic!("deltas")
     };
     assert_eq!((from, to, ticket_ids(&events)), (c(2), c(3), vec!["TGR-3"]));
+}
+
+/// Sessions subscribing together share one snapshot: the second gets the first's (its
+/// cursor behind the projection's) and then the entries after it as deltas — nothing
+/// skipped; filtered sessions and sessions after the sharing window get their own.
+#[tokio::test(start_paused = true)]
+async fn a_shared_snapshot_is_followed_by_what_came_after_it() {
+    let server = Server::with_share(16, Duration::from_secs(1));
+    server.append(1..=2, "dlh");
+    let mut first = Client::connect(&server);
+    first.subscribe(None, serde_json::json!({}));
+    let ServerMsg::Snapshot { cursor, .. } = first.msg().await else {
+        panic!("snapshot")
+    };
+    assert_eq!(cursor, c(2));
+    let batch = server.append(3..=4, "dlh");
+    server.publish(batch, c(2));
+    let mut second = Client::connect(&server);
+    second.subscribe(None, serde_json::json!({}));
+    let ServerMsg::Snapshot { cursor, tickets, .. } = second.msg().await else {
+        panic!("the shared snapshot")
+    };
+    assert_eq!((cursor, tickets.len()), (c(2), 2), "the first session's snapshot");
+    let ServerMsg::Deltas { from, to, events, .. } = second.msg().await else {
+        panic!("what came after it")
+    };
+    assert_eq!((from, to, ticket_ids(&events)), (c(2), c(4), vec!["TGR-3", "TGR-4"]));
+    let batch = server.append([5], "dlh");
+    server.publish(batch, c(4));
+    let ServerMsg::Deltas { from, to, .. } = second.msg().await else {
+        panic!("live deltas")
+    };
+    assert_eq!((from, to), (c(4), c(5)));
+
+    let mut filtered = Client::connect(&server);
+    filtered.subscribe(None, serde_json::json!({ "agency": "dlh" }));
+    let ServerMsg::Snapshot { cursor, .. } = filtered.msg().await else {
+        panic!("own snapshot")
+    };
+    assert_eq!(cursor, c(5), "a filtered session builds its own");
+    tokio::time::advance(Duration::from_millis(1_100)).await;
+    let mut later = Client::connect(&server);
+    later.subscribe(None, serde_json::json!({}));
+    let ServerMsg::Snapshot { cursor, .. } = later.msg().await else {
+        panic!("a new snapshot")
+    };
+    assert_eq!(cursor, c(5), "after the window a new one is built");
 }
 
 /// With `since`, the missed entries are replayed in order, then `resumed` names the cursor.

@@ -1,0 +1,108 @@
+//! One tenant's most recent unfiltered snapshot, serialised, shared by the sessions that
+//! subscribe within a moment of each other: when a room of walls and consoles reconnects at
+//! once (a server restart, a network blip), the snapshot is built and serialised once, not
+//! once per screen. The first session builds it while the others wait for it (single
+//! flight); it is reused while younger than the session limits' `snapshot_share`.
+//!
+//! A shared snapshot may end before the projection's cursor: the session then sends the
+//! entries after it as `deltas` (the resume path), so reuse never skips an event.
+
+use axum::extract::ws::Utf8Bytes;
+use pantau_shared::cursor::Cursor;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+/// A built snapshot: the cursor it ends at and its message.
+#[derive(Clone, Debug)]
+pub struct Built {
+    pub cursor: Cursor,
+    pub text: Utf8Bytes,
+    at: Instant,
+}
+
+/// The shared snapshot of one tenant (see the module's doc).
+#[derive(Debug, Default)]
+pub struct SharedSnapshot {
+    last: Mutex<Option<Built>>,
+}
+
+impl SharedSnapshot {
+    /// The snapshot built less than `max_age` ago, or a new one from `build` (which returns
+    /// its cursor and message). With a zero `max_age` every call builds.
+    pub async fn get_or_build(&self, max_age: Duration, build: impl FnOnce() -> (Cursor, Utf8Bytes)) -> Built {
+        if max_age.is_zero() {
+            let (cursor, text) = build();
+            return Built {
+                cursor,
+                text,
+                at: Instant::now(),
+            };
+        }
+        // Held while building: sessions arriving meanwhile wait and take this one.
+        let mut last = self.last.lock().await;
+        if let Some(built) = last.as_ref().filter(|b| b.at.elapsed() < max_age) {
+            crate::metrics::snapshot_shared(true);
+            return built.clone();
+        }
+        crate::metrics::snapshot_shared(false);
+        let (cursor, text) = build();
+        let built = Built {
+            cursor,
+            text,
+            at: Instant::now(),
+        };
+        *last = Some(built.clone());
+        built
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(ms: u64) -> Cursor {
+        Cursor { ms, seq: 0 }
+    }
+
+    /// Within the age the first build is reused; after it, or with no age, a new one is built.
+    #[tokio::test(start_paused = true)]
+    async fn reused_while_young() {
+        let shared = SharedSnapshot::default();
+        let age = Duration::from_secs(1);
+        let first = shared.get_or_build(age, || (c(1), "one".into())).await;
+        assert_eq!(first.cursor, c(1));
+        let again = shared.get_or_build(age, || panic!("a young snapshot is reused")).await;
+        assert_eq!(again.text.as_str(), "one");
+        tokio::time::advance(Duration::from_millis(1_001)).await;
+        let later = shared.get_or_build(age, || (c(2), "two".into())).await;
+        assert_eq!(later.cursor, c(2));
+        let unshared = shared.get_or_build(Duration::ZERO, || (c(3), "three".into())).await;
+        assert_eq!(unshared.cursor, c(3));
+    }
+
+    /// Many sessions at once: one build.
+    #[tokio::test]
+    async fn a_storm_builds_once() {
+        let shared = std::sync::Arc::new(SharedSnapshot::default());
+        let builds = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let (shared, builds) = (shared.clone(), builds.clone());
+                tokio::spawn(async move {
+                    shared
+                        .get_or_build(Duration::from_secs(5), || {
+                            builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(20));
+                            (c(7), "snap".into())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap().cursor, c(7));
+        }
+        assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+}

@@ -1,0 +1,130 @@
+//! Step 11, the reconnect storm (issue 17, item 4): a server holding 10,000 open tickets
+//! and 1,000 sockets subscribing at once — a room's walls and consoles after a restart.
+//! Measured: time until the last socket has its snapshot, the server's CPU time per
+//! reconnect and the bytes of one snapshot. The baseline, in the same run, is the same storm
+//! with snapshot sharing off (`--snapshot-share-ms 0`: every session builds and serialises
+//! its own), so the ratio is what sharing saves.
+
+use crate::clients::connect_many;
+use crate::report::{Row, Target};
+use crate::sys::CpuMeter;
+use futures_util::{SinkExt, StreamExt};
+use pantau_e2e::{Pantau, RedisServer};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Open tickets on the server.
+const TICKETS: usize = 10_000;
+/// Sockets reconnecting at once.
+const SOCKETS: usize = 1_000;
+
+/// One storm's figures.
+struct Storm {
+    /// Seconds until the last socket had its snapshot.
+    secs: f64,
+    /// Server CPU milliseconds per reconnect.
+    cpu_ms: f64,
+    /// Bytes of one snapshot frame.
+    snapshot_bytes: usize,
+    held: usize,
+}
+
+async fn storm(share_ms: &str) -> anyhow::Result<Storm> {
+    let redis = RedisServer::start().await;
+    let cap = TICKETS.to_string();
+    let pantau = Pantau::start_with(
+        &redis,
+        &["--snapshot-share-ms", share_ms, "--snapshot-max-tickets", &cap],
+    )
+    .await;
+    pantau.wait_ready().await;
+    for batch in 0..TICKETS / 100 {
+        let body: String = (0..100)
+            .map(|i| format!("{}\n", pantau_e2e::report(&format!("Laporan badai {batch}-{i}"))))
+            .collect();
+        let (status, answer) = pantau.post_batch("tangerang", body).await;
+        anyhow::ensure!(status == 202, "seed batch refused: {answer}");
+    }
+    let bytes = snapshot_bytes(&pantau).await?;
+    let meter = CpuMeter::start(pantau.pid());
+    let started = Instant::now();
+    let sockets = connect_many(&pantau.ws_url, Some(&pantau.admin.cookie()), SOCKETS, SOCKETS, true).await;
+    let secs = started.elapsed().as_secs_f64();
+    let (cpu, _) = meter.stop();
+    let held = sockets.len();
+    anyhow::ensure!(held > 0, "no socket got its snapshot");
+    println!(
+        "  share {share_ms} ms: {held} of {SOCKETS} sockets had their snapshot ({bytes} bytes, {TICKETS} tickets) in {secs:.2} s; \
+         server CPU {cpu:.2} s = {:.1} ms per reconnect",
+        cpu * 1000.0 / held as f64
+    );
+    drop(sockets);
+    Ok(Storm {
+        secs,
+        cpu_ms: cpu * 1000.0 / held as f64,
+        snapshot_bytes: bytes,
+        held,
+    })
+}
+
+/// The size of the snapshot frame one subscriber gets, once the projection holds every ticket.
+async fn snapshot_bytes(pantau: &Pantau) -> anyhow::Result<usize> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut request = pantau.ws_url.as_str().into_client_request()?;
+        request
+            .headers_mut()
+            .insert("cookie", HeaderValue::from_str(&pantau.admin.cookie())?);
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
+        ws.send(Message::text(crate::clients::SUBSCRIBE)).await?;
+        let Some(Ok(Message::Text(text))) = ws.next().await else {
+            anyhow::bail!("no snapshot");
+        };
+        let _ = ws.close(None).await;
+        let value: serde_json::Value = serde_json::from_str(text.as_str())?;
+        let tickets = value["tickets"].as_array().map_or(0, Vec::len);
+        if tickets >= TICKETS {
+            return Ok(text.len());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the projection holds {tickets} of {TICKETS} tickets"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+pub async fn run() -> anyhow::Result<Vec<Row>> {
+    let unshared = storm("0").await?;
+    let shared = storm("1000").await?;
+    Ok(vec![
+        Row::compared(
+            "storm",
+            &format!("s until {SOCKETS} reconnecting sockets all have their snapshot ({TICKETS} open tickets), vs each building its own"),
+            shared.secs,
+            unshared.secs,
+            Target::AtMost(3.0),
+        ),
+        Row::compared(
+            "storm",
+            "server CPU ms per reconnect, shared snapshot vs each building its own",
+            shared.cpu_ms,
+            unshared.cpu_ms,
+            Target::None,
+        ),
+        Row::alone(
+            "storm",
+            &format!("bytes of one snapshot frame ({TICKETS} tickets, uncompressed)"),
+            shared.snapshot_bytes as f64,
+            Target::None,
+        ),
+        Row::alone(
+            "storm",
+            "sockets that got their snapshot (of 1000)",
+            shared.held.min(unshared.held) as f64,
+            Target::AtLeast(SOCKETS as f64),
+        ),
+    ])
+}
