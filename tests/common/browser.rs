@@ -9,6 +9,7 @@ use crate::{eventually, free_port, workspace_root, Proc};
 use fantoccini::cookies::Cookie;
 use fantoccini::elements::Element;
 use fantoccini::{ClientBuilder, Locator};
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 /// The wall's connection indicator once the first snapshot arrived.
@@ -191,13 +192,16 @@ async fn browser(width: u32, height: u32, extra_args: &[String]) -> (Proc, fanto
         "build the frontend first: trunk build --release (scripts/test does)"
     );
     let port = free_port();
+    // In a process group of its own, so dropping it ends the Chromium it started too (a
+    // test that fails before `close` used to leave a headless Chromium behind).
     let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .expect("chromedriver must be installed (scripts/setup installs chromium-driver)");
-    let driver = Proc(driver);
+    let driver = Proc::group(driver);
     let profile = std::env::temp_dir().join(format!("pantau-chromium-{port}"));
     let mut args = chromium_args(&profile);
     args.extend_from_slice(extra_args);

@@ -187,7 +187,7 @@ fn spawn_node(dir: &std::path::Path, port: u16, bus: u16) -> Proc {
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server must be installed (scripts/setup installs it)");
-    Proc(child)
+    Proc::from(child)
 }
 
 /// Until the node on `port` answers `PING`.

@@ -80,11 +80,32 @@ where
     }
 }
 
-/// A child process killed when dropped.
-pub struct Proc(pub Child);
+/// A child process killed when dropped — with its whole process group when it leads one
+/// ([`Proc::group`]).
+pub struct Proc(pub Child, pub bool);
+
+impl Proc {
+    /// A child started with `process_group(0)`: dropping it kills everything it started.
+    pub fn group(child: Child) -> Proc {
+        Proc(child, true)
+    }
+}
+
+impl From<Child> for Proc {
+    fn from(child: Child) -> Proc {
+        Proc(child, false)
+    }
+}
 
 impl Drop for Proc {
     fn drop(&mut self) {
+        if self.1 {
+            // `kill -KILL -<pgid>` signals the group the child leads.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.0.id())])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

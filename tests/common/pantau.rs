@@ -320,7 +320,7 @@ fn spawn_serve(port: u16, redis: &[&str], extra: &[&str]) -> Proc {
                 bin.display()
             )
         });
-    Proc(child)
+    Proc::from(child)
 }
 
 /// Pantau's private redis-server (a `redis-server` child of process `pantau_pid`): its

@@ -97,7 +97,7 @@ impl RedisServer {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server must be installed (scripts/setup installs it)");
-        self.proc = Some(Proc(child));
+        self.proc = Some(Proc::from(child));
         let client = redis::Client::open(self.url.as_str()).unwrap();
         eventually("redis-server to answer", || {
             let client = client.clone();

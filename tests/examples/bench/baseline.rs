@@ -105,7 +105,7 @@ impl BroadcastServer {
             .args([BROADCAST_SERVER_ARG, &port.to_string()])
             .spawn()?;
         let server = BroadcastServer {
-            proc: Proc(child),
+            proc: Proc::from(child),
             url: format!("ws://127.0.0.1:{port}/"),
         };
         let deadline = Instant::now() + Duration::from_secs(10);
