@@ -9,6 +9,8 @@
 //!   sends its display token in `subscribe`. An `error` whose code is in [`DENIALS`] ends the
 //!   connection for good (no retry) and is handed to the page's `on_denied`.
 //!
+//! - snapshots come deflated (binary frames, inflated by the browser's
+//!   `DecompressionStream`); messages behind one wait until it is inflated, so order holds;
 //! - replay (the time machine): [`start_replay`], [`steer`] and [`go_live`] drive the page's
 //!   connection; a replay survives a reconnect (it resumes from the replayed instant).
 //!
@@ -18,8 +20,9 @@
 use crate::state::{ConnStatus, Next, WallState};
 use crate::time;
 use leptos::prelude::*;
-use pantau_shared::protocol::{ClientMsg, Filters, ReplayStart, ServerMsg};
+use pantau_shared::protocol::{ClientMsg, Filters, ReplayStart, ServerMsg, COMPRESS_DEFLATE_RAW};
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -73,6 +76,10 @@ struct Conn {
     last_heard: Cell<f64>,
     /// A replay asked for and not yet confirmed by the server's `replay` message.
     requested: Cell<Option<ReplayStart>>,
+    /// Messages waiting for a deflated snapshot ahead of them to be inflated.
+    inbox: RefCell<VecDeque<Inbound>>,
+    /// A deflated snapshot is being inflated (later messages queue in `inbox`).
+    inflating: Cell<bool>,
 }
 
 impl Conn {
@@ -120,13 +127,86 @@ impl Conn {
     }
 }
 
-/// A `subscribe` message with its `replay` beside the other fields (see `ReplayStart`).
+/// A `subscribe` message with `replay` and `compress` beside the other fields: snapshots
+/// come deflated (see `COMPRESS_DEFLATE_RAW`), a tenth of their size.
 pub fn subscribe_text(msg: &ClientMsg, replay: Option<ReplayStart>) -> String {
     let mut value = serde_json::to_value(msg).expect("client messages always serialise");
-    if let (Some(replay), Some(fields)) = (replay, value.as_object_mut()) {
-        fields.insert("replay".into(), serde_json::json!(replay));
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("compress".into(), COMPRESS_DEFLATE_RAW.into());
+        if let Some(replay) = replay {
+            fields.insert("replay".into(), serde_json::json!(replay));
+        }
     }
     value.to_string()
+}
+
+#[wasm_bindgen(inline_js = "export function inflate_raw(buffer) {
+  const stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Response(stream).text();
+}")]
+extern "C" {
+    /// The browser's own inflate (no decompressor in the bundle): a promise of the text.
+    fn inflate_raw(buffer: &js_sys::ArrayBuffer) -> js_sys::Promise;
+}
+
+/// A message as it arrived: text, or a deflated snapshot still to inflate.
+enum Inbound {
+    Text(String),
+    Deflated(js_sys::ArrayBuffer),
+}
+
+/// Take `inbound` in arrival order: applied at once unless a deflated snapshot is still
+/// inflating, in which case it waits its turn (a delta must never overtake its snapshot).
+fn receive(conn: &Rc<Conn>, socket: &WebSocket, inbound: Inbound) {
+    if !conn.inflating.get() {
+        if let Inbound::Text(text) = inbound {
+            handle(conn, socket, &text);
+            return;
+        }
+    }
+    conn.inbox.borrow_mut().push_back(inbound);
+    if conn.inflating.replace(true) {
+        return;
+    }
+    let (conn, socket) = (conn.clone(), socket.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            let next = conn.inbox.borrow_mut().pop_front();
+            match next {
+                None => break,
+                Some(Inbound::Text(text)) => handle(&conn, &socket, &text),
+                Some(Inbound::Deflated(buffer)) => {
+                    match wasm_bindgen_futures::JsFuture::from(inflate_raw(&buffer)).await {
+                        Ok(text) => handle(&conn, &socket, &text.as_string().unwrap_or_default()),
+                        Err(err) => leptos::logging::warn!("cannot inflate a snapshot: {err:?}"),
+                    }
+                }
+            }
+        }
+        conn.inflating.set(false);
+    });
+}
+
+/// Apply one server message.
+fn handle(conn: &Rc<Conn>, socket: &WebSocket, text: &str) {
+    match serde_json::from_str::<ServerMsg>(text) {
+        Ok(ServerMsg::Error { code, .. }) if DENIALS.contains(&code.as_str()) => {
+            leptos::logging::warn!("server refused this wall: {code}");
+            conn.stopped.set(true);
+            let _ = socket.close();
+            (conn.on_denied)(&code);
+        }
+        Ok(msg) => {
+            if matches!(msg, ServerMsg::Replay { .. }) {
+                conn.requested.set(None);
+            }
+            if conn.state.apply(msg, time::now_ms()) == Next::Resubscribe {
+                leptos::logging::warn!("gap in deltas; resubscribing from our cursor");
+                conn.subscribe(socket);
+            }
+        }
+        Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
+    }
 }
 
 thread_local! {
@@ -185,6 +265,8 @@ pub fn connect(
         socket: RefCell::new(None),
         last_heard: Cell::new(time::now_ms()),
         requested: Cell::new(replay),
+        inbox: RefCell::new(VecDeque::new()),
+        inflating: Cell::new(false),
     });
     CURRENT.with(|c| *c.borrow_mut() = Some(conn.clone()));
     let watchdog = conn.clone();
@@ -228,29 +310,20 @@ fn open(conn: Rc<Conn>, attempt: u32) {
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     on_open.forget();
 
+    socket.set_binary_type(web_sys::BinaryType::Arraybuffer);
     let on_message = {
         let (conn, socket) = (conn.clone(), socket.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             conn.last_heard.set(time::now_ms());
-            let Some(text) = e.data().as_string() else { return };
-            match serde_json::from_str::<ServerMsg>(&text) {
-                Ok(ServerMsg::Error { code, .. }) if DENIALS.contains(&code.as_str()) => {
-                    leptos::logging::warn!("server refused this wall: {code}");
-                    conn.stopped.set(true);
-                    let _ = socket.close();
-                    (conn.on_denied)(&code);
-                }
-                Ok(msg) => {
-                    if matches!(msg, ServerMsg::Replay { .. }) {
-                        conn.requested.set(None);
-                    }
-                    if conn.state.apply(msg, time::now_ms()) == Next::Resubscribe {
-                        leptos::logging::warn!("gap in deltas; resubscribing from our cursor");
-                        conn.subscribe(&socket);
-                    }
-                }
-                Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
-            }
+            let data = e.data();
+            let inbound = match data.as_string() {
+                Some(text) => Inbound::Text(text),
+                None => match data.dyn_into::<js_sys::ArrayBuffer>() {
+                    Ok(buffer) => Inbound::Deflated(buffer),
+                    Err(_) => return,
+                },
+            };
+            receive(&conn, &socket, inbound);
         })
     };
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -312,7 +385,9 @@ mod tests {
         assert_eq!(value["tenant"], "tangerang");
         assert_eq!(value["replay"]["from"], 1_000);
         assert_eq!(value["replay"]["speed"], 60.0);
+        assert_eq!(value["compress"], "deflate-raw");
         let live: serde_json::Value = serde_json::from_str(&subscribe_text(&msg, None)).unwrap();
         assert!(live.get("replay").is_none());
+        assert_eq!(live["compress"], "deflate-raw", "snapshots always come deflated");
     }
 }

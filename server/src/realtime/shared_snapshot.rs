@@ -4,21 +4,47 @@
 //! once per screen. The first session builds it while the others wait for it (single
 //! flight); it is reused while younger than the session limits' `snapshot_share`.
 //!
+//! Sessions that asked for compressed snapshots (`subscribe {…, compress: "deflate-raw"}`)
+//! get it deflated, compressed once per shared snapshot.
+//!
 //! A shared snapshot may end before the projection's cursor: the session then sends the
 //! entries after it as `deltas` (the resume path), so reuse never skips an event.
 
 use axum::extract::ws::Utf8Bytes;
 use pantau_shared::cursor::Cursor;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-/// A built snapshot: the cursor it ends at and its message.
+/// A built snapshot: the cursor it ends at and its message (deflated once, for the
+/// sessions that asked for compressed snapshots, when the first of them needs it).
 #[derive(Clone, Debug)]
 pub struct Built {
     pub cursor: Cursor,
     pub text: Utf8Bytes,
     at: Instant,
+    deflated: Arc<OnceLock<bytes::Bytes>>,
+}
+
+impl Built {
+    /// The message, deflated (raw deflate, see [`deflate`]); computed once per snapshot.
+    pub fn deflated(&self) -> bytes::Bytes {
+        self.deflated.get_or_init(|| deflate(self.text.as_str())).clone()
+    }
+}
+
+/// `text` compressed with raw deflate (RFC 1951, no header), as a compressed snapshot frame
+/// carries it; the browser's `DecompressionStream("deflate-raw")` reads it back.
+pub fn deflate(text: &str) -> bytes::Bytes {
+    use std::io::Write;
+    let mut encoder =
+        flate2::write::DeflateEncoder::new(Vec::with_capacity(text.len() / 8), flate2::Compression::fast());
+    encoder
+        .write_all(text.as_bytes())
+        .and_then(|()| encoder.finish())
+        .map(bytes::Bytes::from)
+        .expect("deflating into memory cannot fail")
 }
 
 /// The shared snapshot of one tenant (see the module's doc).
@@ -37,6 +63,7 @@ impl SharedSnapshot {
                 cursor,
                 text,
                 at: Instant::now(),
+                deflated: Arc::default(),
             };
         }
         // Held while building: sessions arriving meanwhile wait and take this one.
@@ -51,6 +78,7 @@ impl SharedSnapshot {
             cursor,
             text,
             at: Instant::now(),
+            deflated: Arc::default(),
         };
         *last = Some(built.clone());
         built
@@ -79,6 +107,25 @@ mod tests {
         assert_eq!(later.cursor, c(2));
         let unshared = shared.get_or_build(Duration::ZERO, || (c(3), "three".into())).await;
         assert_eq!(unshared.cursor, c(3));
+    }
+
+    /// A deflated snapshot inflates back to the text, and is computed once.
+    #[tokio::test]
+    async fn deflated_once_and_inflates_back() {
+        use std::io::Read;
+        let shared = SharedSnapshot::default();
+        let text = r#"{"type":"snapshot","tickets":[]}"#.repeat(50);
+        let built = shared
+            .get_or_build(Duration::from_secs(1), || (c(1), text.as_str().into()))
+            .await;
+        let packed = built.deflated();
+        assert!(packed.len() < text.len() / 4, "{} of {}", packed.len(), text.len());
+        assert_eq!(packed.as_ptr(), built.deflated().as_ptr(), "computed once");
+        let mut back = String::new();
+        flate2::read::DeflateDecoder::new(&packed[..])
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, text);
     }
 
     /// Many sessions at once: one build.

@@ -27,6 +27,18 @@ pub const SUBSCRIBE: &str = r#"{"type":"subscribe","tenant":"tangerang"}"#;
 /// answer (the snapshot). Stops at the first failure (the fd limit) and returns the sockets
 /// it holds.
 pub async fn connect_many(url: &str, cookie: Option<&str>, n: usize, parallel: usize, subscribe: bool) -> Vec<Ws> {
+    connect_many_with(url, cookie, n, parallel, subscribe.then_some(SUBSCRIBE)).await
+}
+
+/// [`connect_many`] subscribing with `subscribe` (when given), e.g. asking for compressed
+/// snapshots.
+pub async fn connect_many_with(
+    url: &str,
+    cookie: Option<&str>,
+    n: usize,
+    parallel: usize,
+    subscribe: Option<&str>,
+) -> Vec<Ws> {
     let mut sockets = Vec::with_capacity(n);
     let mut pending = futures_util::stream::iter(0..n)
         .map(|_| async move {
@@ -38,8 +50,8 @@ pub async fn connect_many(url: &str, cookie: Option<&str>, n: usize, parallel: u
             let (mut ws, _) = tokio_tungstenite::connect_async(request)
                 .await
                 .map_err(|e| e.to_string())?;
-            if subscribe {
-                ws.send(Message::text(SUBSCRIBE)).await.map_err(|e| e.to_string())?;
+            if let Some(subscribe) = subscribe {
+                ws.send(Message::text(subscribe)).await.map_err(|e| e.to_string())?;
                 match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
                     Ok(Some(Ok(_))) => {}
                     _ => return Err("no snapshot".to_owned()),

@@ -1,11 +1,12 @@
 //! Step 11, the reconnect storm (issue 17, item 4): a server holding 10,000 open tickets
 //! and 1,000 sockets subscribing at once — a room's walls and consoles after a restart.
 //! Measured: time until the last socket has its snapshot, the server's CPU time per
-//! reconnect and the bytes of one snapshot. The baseline, in the same run, is the same storm
-//! with snapshot sharing off (`--snapshot-share-ms 0`: every session builds and serialises
-//! its own), so the ratio is what sharing saves.
+//! reconnect and the bytes of one snapshot on the wire. Pantau as the wall runs it: snapshots
+//! shared (built once per storm) and deflated (`compress: "deflate-raw"`, deflated once per
+//! shared snapshot). The baseline, in the same run, is the storm before both: sharing off
+//! (`--snapshot-share-ms 0`) and plain-text snapshots.
 
-use crate::clients::connect_many;
+use crate::clients::{connect_many_with, SUBSCRIBE};
 use crate::report::{Row, Target};
 use crate::sys::CpuMeter;
 use futures_util::{SinkExt, StreamExt};
@@ -31,7 +32,10 @@ struct Storm {
     held: usize,
 }
 
-async fn storm(share_ms: &str) -> anyhow::Result<Storm> {
+/// The wall's subscribe: snapshots deflated.
+const SUBSCRIBE_DEFLATED: &str = r#"{"type":"subscribe","tenant":"tangerang","compress":"deflate-raw"}"#;
+
+async fn storm(share_ms: &str, subscribe: &str) -> anyhow::Result<Storm> {
     let redis = RedisServer::start().await;
     let cap = TICKETS.to_string();
     let pantau = Pantau::start_with(
@@ -47,10 +51,17 @@ async fn storm(share_ms: &str) -> anyhow::Result<Storm> {
         let (status, answer) = pantau.post_batch("tangerang", body).await;
         anyhow::ensure!(status == 202, "seed batch refused: {answer}");
     }
-    let bytes = snapshot_bytes(&pantau).await?;
+    let bytes = snapshot_bytes(&pantau, subscribe).await?;
     let meter = CpuMeter::start(pantau.pid());
     let started = Instant::now();
-    let sockets = connect_many(&pantau.ws_url, Some(&pantau.admin.cookie()), SOCKETS, SOCKETS, true).await;
+    let sockets = connect_many_with(
+        &pantau.ws_url,
+        Some(&pantau.admin.cookie()),
+        SOCKETS,
+        SOCKETS,
+        Some(subscribe),
+    )
+    .await;
     let secs = started.elapsed().as_secs_f64();
     let (cpu, _) = meter.stop();
     let held = sockets.len();
@@ -69,8 +80,9 @@ async fn storm(share_ms: &str) -> anyhow::Result<Storm> {
     })
 }
 
-/// The size of the snapshot frame one subscriber gets, once the projection holds every ticket.
-async fn snapshot_bytes(pantau: &Pantau) -> anyhow::Result<usize> {
+/// The size on the wire of the snapshot frame one subscriber gets (subscribing with
+/// `subscribe`), once the projection holds every ticket.
+async fn snapshot_bytes(pantau: &Pantau, subscribe: &str) -> anyhow::Result<usize> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let mut request = pantau.ws_url.as_str().into_client_request()?;
@@ -78,15 +90,25 @@ async fn snapshot_bytes(pantau: &Pantau) -> anyhow::Result<usize> {
             .headers_mut()
             .insert("cookie", HeaderValue::from_str(&pantau.admin.cookie())?);
         let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
-        ws.send(Message::text(crate::clients::SUBSCRIBE)).await?;
-        let Some(Ok(Message::Text(text))) = ws.next().await else {
-            anyhow::bail!("no snapshot");
+        ws.send(Message::text(subscribe)).await?;
+        let (text, wire) = match ws.next().await {
+            Some(Ok(Message::Text(text))) => (text.to_string(), text.len()),
+            Some(Ok(Message::Binary(packed))) => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut flate2::read::DeflateDecoder::new(&packed[..]), &mut text)?;
+                (text, packed.len())
+            }
+            _ => anyhow::bail!("no snapshot"),
         };
         let _ = ws.close(None).await;
-        let value: serde_json::Value = serde_json::from_str(text.as_str())?;
+        let value: serde_json::Value = serde_json::from_str(&text)?;
         let tickets = value["tickets"].as_array().map_or(0, Vec::len);
         if tickets >= TICKETS {
-            return Ok(text.len());
+            println!(
+                "  snapshot of {tickets} tickets: {} bytes of JSON, {wire} on the wire",
+                text.len()
+            );
+            return Ok(wire);
         }
         anyhow::ensure!(
             Instant::now() < deadline,
@@ -97,27 +119,28 @@ async fn snapshot_bytes(pantau: &Pantau) -> anyhow::Result<usize> {
 }
 
 pub async fn run() -> anyhow::Result<Vec<Row>> {
-    let unshared = storm("0").await?;
-    let shared = storm("1000").await?;
+    let unshared = storm("0", SUBSCRIBE).await?;
+    let shared = storm("1000", SUBSCRIBE_DEFLATED).await?;
     Ok(vec![
         Row::compared(
             "storm",
-            &format!("s until {SOCKETS} reconnecting sockets all have their snapshot ({TICKETS} open tickets), vs each building its own"),
+            &format!("s until {SOCKETS} reconnecting sockets all have their snapshot ({TICKETS} open tickets), shared+deflated vs each building its own text"),
             shared.secs,
             unshared.secs,
             Target::AtMost(3.0),
         ),
         Row::compared(
             "storm",
-            "server CPU ms per reconnect, shared snapshot vs each building its own",
+            "server CPU ms per reconnect, shared+deflated vs each building its own text",
             shared.cpu_ms,
             unshared.cpu_ms,
             Target::None,
         ),
-        Row::alone(
+        Row::compared(
             "storm",
-            &format!("bytes of one snapshot frame ({TICKETS} tickets, uncompressed)"),
+            &format!("bytes on the wire of one snapshot ({TICKETS} tickets), deflated vs text"),
             shared.snapshot_bytes as f64,
+            unshared.snapshot_bytes as f64,
             Target::None,
         ),
         Row::alone(

@@ -7,15 +7,18 @@ use crate::auth::Action;
 use crate::realtime::hub::{now_ms, text_of};
 use axum::extract::ws::Message;
 use futures_util::Sink;
-use pantau_shared::protocol::{ClientMsg, ServerMsg};
+use pantau_shared::protocol::{ClientMsg, ServerMsg, COMPRESS_DEFLATE_RAW};
 use pantau_shared::PROTOCOL_VERSION;
 use tokio::time::Instant;
 
-/// The `replay` a `subscribe` may carry.
+/// What a `subscribe` may carry beside its fields: a replay, and how snapshots may come.
 #[derive(serde::Deserialize)]
-struct WithReplay {
+struct Beside {
     #[serde(default)]
     replay: Option<pantau_shared::protocol::ReplayStart>,
+    /// `"deflate-raw"`: snapshots come as binary frames of raw deflate.
+    #[serde(default)]
+    compress: Option<String>,
 }
 
 /// What a client message asks of the session.
@@ -59,9 +62,14 @@ pub(super) async fn handle_client<S: Sink<Message> + Unpin, P: Gate>(
             filters,
             token,
         }) if deps.hub.channel(&tenant).is_some() => {
-            // `replay` rides beside the subscribe's fields (see `ReplayStart`).
-            let replay = match serde_json::from_str::<WithReplay>(raw.as_str()) {
-                Ok(with) => with.replay,
+            // `replay` and `compress` ride beside the subscribe's fields.
+            let (replay, compress) = match serde_json::from_str::<Beside>(raw.as_str()) {
+                Ok(Beside { compress: Some(c), .. }) if c != COMPRESS_DEFLATE_RAW => {
+                    out.send(error_msg("bad_message", "compress: \"deflate-raw\" or nothing"))
+                        .await?;
+                    return Ok(Request::Nothing);
+                }
+                Ok(beside) => (beside.replay, beside.compress.is_some()),
                 Err(e) => {
                     out.send(error_msg("bad_message", format!("replay: {e}"))).await?;
                     return Ok(Request::Nothing);
@@ -84,6 +92,7 @@ pub(super) async fn handle_client<S: Sink<Message> + Unpin, P: Gate>(
                         credentials,
                         replay: replay.or(directive),
                         directive,
+                        compress,
                     })))
                 }
                 Ok(Some(_)) => {

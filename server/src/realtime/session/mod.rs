@@ -61,6 +61,8 @@ struct Subscription {
     /// The replay an admin had put this screen in when the subscription started (see
     /// [`Gate::directive`]); a different one found at a recheck switches the session.
     directive: Option<ReplayStart>,
+    /// Snapshots go as binary frames of raw deflate (`compress: "deflate-raw"`).
+    compress: bool,
 }
 
 /// What a credentials check while watching found.
@@ -104,6 +106,24 @@ impl<S: Sink<Message> + Unpin> Out<'_, S> {
     async fn send(&mut self, text: Utf8Bytes) -> Result<(), Closed> {
         crate::metrics::frame_sent(text.len());
         self.raw(Message::Text(text)).await?;
+        self.liveness.sent(Instant::now());
+        Ok(())
+    }
+
+    /// A snapshot: as text, or (`compress`) as a binary frame of raw deflate.
+    async fn snapshot(&mut self, text: Utf8Bytes, compress: bool) -> Result<(), Closed> {
+        if compress {
+            self.deflated(crate::realtime::shared_snapshot::deflate(text.as_str()))
+                .await
+        } else {
+            self.send(text).await
+        }
+    }
+
+    /// An already deflated snapshot, as a binary frame.
+    async fn deflated(&mut self, packed: bytes::Bytes) -> Result<(), Closed> {
+        crate::metrics::frame_sent(packed.len());
+        self.raw(Message::Binary(packed)).await?;
         self.liveness.sent(Instant::now());
         Ok(())
     }
@@ -177,22 +197,31 @@ fn snapshot<P>(deps: &Deps<'_, P>, live: &LiveTenant, tenant: &str, view: &mut V
 /// session's cursor and the client's, or why a fresh snapshot is needed.
 async fn start_from_snapshot<S: Sink<Message> + Unpin, P: ReplaySource>(
     deps: &Deps<'_, P>,
-    shared: &SharedSnapshot,
     live: &LiveTenant,
     tenant: &str,
     view: &mut View,
     out: &mut Out<'_, S>,
     share: bool,
+    compress: bool,
 ) -> Result<Result<(Cursor, Cursor), &'static str>, Closed> {
     if !share || !view.is_unfiltered() {
         let (cursor, text) = snapshot(deps, live, tenant, view);
-        out.send(text).await?;
+        out.snapshot(text, compress).await?;
         return Ok(Ok((cursor, cursor)));
     }
+    let shared: &SharedSnapshot = &deps
+        .hub
+        .channel(tenant)
+        .expect("only known tenants are subscribed")
+        .snapshot;
     let built = shared
         .get_or_build(deps.limits.snapshot_share, || snapshot(deps, live, tenant, view))
         .await;
-    out.send(built.text).await?;
+    if compress {
+        out.deflated(built.deflated()).await?;
+    } else {
+        out.send(built.text.clone()).await?;
+    }
     if built.cursor >= live.read().cursor() {
         return Ok(Ok((built.cursor, built.cursor)));
     }
@@ -301,7 +330,7 @@ where
                     continue 'start;
                 }
             },
-            None => match start_from_snapshot(deps, &channel.snapshot, live, tenant, &mut view, out, share).await? {
+            None => match start_from_snapshot(deps, live, tenant, &mut view, out, share, sub.compress).await? {
                 Ok(cursors) => cursors,
                 Err(reason) => {
                     // The entries after a shared snapshot could not be read: a fresh one.

@@ -80,8 +80,11 @@ where
         };
         let mut view = View::new(sub.filters.clone());
         let limit = deps.limits.snapshot_max_tickets;
-        out.send(text_of(&snapshot_msg(&projection, tenant.info(), &mut view, at, limit)))
-            .await?;
+        out.snapshot(
+            text_of(&snapshot_msg(&projection, tenant.info(), &mut view, at, limit)),
+            sub.compress,
+        )
+        .await?;
         let mut cursor = projection.cursor();
         let mut client = cursor;
         out.send(text_of(&clock_msg(&clock, at, false))).await?;

@@ -286,6 +286,47 @@ async fn a_shared_snapshot_is_followed_by_what_came_after_it() {
     assert_eq!(cursor, c(5), "after the window a new one is built");
 }
 
+/// A subscription asking for compressed snapshots gets its snapshot as a binary frame of
+/// raw deflate (shared or not), which inflates to the same snapshot; deltas stay text. An
+/// unknown compression is refused.
+#[tokio::test(start_paused = true)]
+async fn compressed_snapshots_come_deflated() {
+    use std::io::Read;
+    for share in [Duration::ZERO, Duration::from_secs(1)] {
+        let server = Server::with_share(16, share);
+        server.append(1..=3, "dlh");
+        let mut client = Client::connect(&server);
+        client.send(serde_json::json!({
+            "type": "subscribe", "v": 1, "tenant": "tangerang", "token": "screen-1", "compress": "gzip",
+        }));
+        let ServerMsg::Error { code, .. } = client.msg().await else {
+            panic!("refused")
+        };
+        assert_eq!(code, "bad_message");
+        client.send(serde_json::json!({
+            "type": "subscribe", "v": 1, "tenant": "tangerang", "token": "screen-1", "compress": "deflate-raw",
+        }));
+        let Message::Binary(packed) = client.frame().await else {
+            panic!("a binary snapshot")
+        };
+        let mut text = String::new();
+        flate2::read::DeflateDecoder::new(&packed[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        let ServerMsg::Snapshot { cursor, tickets, .. } = serde_json::from_str(&text).unwrap() else {
+            panic!("a snapshot inside")
+        };
+        assert_eq!((cursor, tickets.len()), (c(3), 3));
+        server.publish(server.log.entries.lock().unwrap()[..3].to_vec(), c(0));
+        let batch = server.append([4], "dlh");
+        server.publish(batch, c(3));
+        let ServerMsg::Deltas { from, to, .. } = client.msg().await else {
+            panic!("text deltas")
+        };
+        assert_eq!((from, to), (c(3), c(4)));
+    }
+}
+
 /// With `since`, the missed entries are replayed in order, then `resumed` names the cursor.
 #[tokio::test(start_paused = true)]
 async fn resume_replays_what_was_missed() {
