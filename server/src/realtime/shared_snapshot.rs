@@ -23,6 +23,8 @@ use tokio::time::Instant;
 pub struct Built {
     pub cursor: Cursor,
     pub text: Utf8Bytes,
+    /// The projection's count of applied entries when it was built.
+    applied: u64,
     at: Instant,
     deflated: Arc<OnceLock<bytes::Bytes>>,
 }
@@ -48,38 +50,49 @@ pub fn deflate(text: &str) -> bytes::Bytes {
 }
 
 /// The shared snapshot of one tenant (see the module's doc).
+/// The most entries a shared snapshot may lie behind the projection: each session taking it
+/// reads and sends those entries itself, which soon costs more than building anew (on a busy
+/// tenant — SLA events, a flood of reports — the projection moves on quickly).
+pub const MAX_BEHIND: u64 = 200;
+
 #[derive(Debug, Default)]
 pub struct SharedSnapshot {
     last: Mutex<Option<Built>>,
 }
 
 impl SharedSnapshot {
-    /// The snapshot built less than `max_age` ago, or a new one from `build` (which returns
-    /// its cursor and message). With a zero `max_age` every call builds.
-    pub async fn get_or_build(&self, max_age: Duration, build: impl FnOnce() -> (Cursor, Utf8Bytes)) -> Built {
-        if max_age.is_zero() {
-            let (cursor, text) = build();
-            return Built {
+    /// The snapshot built less than `max_age` ago and at most [`MAX_BEHIND`] entries behind
+    /// `applied_now` (the projection's count), or a new one from `build` (which returns its
+    /// cursor, the projection's count and the message). With a zero `max_age` every call
+    /// builds.
+    pub async fn get_or_build(
+        &self,
+        max_age: Duration,
+        applied_now: u64,
+        build: impl FnOnce() -> (Cursor, u64, Utf8Bytes),
+    ) -> Built {
+        let fresh = |build: Box<dyn FnOnce() -> (Cursor, u64, Utf8Bytes) + '_>| {
+            let (cursor, applied, text) = build();
+            Built {
                 cursor,
                 text,
+                applied,
                 at: Instant::now(),
                 deflated: Arc::default(),
-            };
+            }
+        };
+        if max_age.is_zero() {
+            return fresh(Box::new(build));
         }
         // Held while building: sessions arriving meanwhile wait and take this one.
         let mut last = self.last.lock().await;
-        if let Some(built) = last.as_ref().filter(|b| b.at.elapsed() < max_age) {
+        let young = |b: &&Built| b.at.elapsed() < max_age && applied_now.saturating_sub(b.applied) <= MAX_BEHIND;
+        if let Some(built) = last.as_ref().filter(young) {
             crate::metrics::snapshot_shared(true);
             return built.clone();
         }
         crate::metrics::snapshot_shared(false);
-        let (cursor, text) = build();
-        let built = Built {
-            cursor,
-            text,
-            at: Instant::now(),
-            deflated: Arc::default(),
-        };
+        let built = fresh(Box::new(build));
         *last = Some(built.clone());
         built
     }
@@ -93,20 +106,29 @@ mod tests {
         Cursor { ms, seq: 0 }
     }
 
-    /// Within the age the first build is reused; after it, or with no age, a new one is built.
+    /// Within the age and [`MAX_BEHIND`] the first build is reused; past either, or with no
+    /// age, a new one is built.
     #[tokio::test(start_paused = true)]
     async fn reused_while_young() {
         let shared = SharedSnapshot::default();
         let age = Duration::from_secs(1);
-        let first = shared.get_or_build(age, || (c(1), "one".into())).await;
+        let first = shared.get_or_build(age, 10, || (c(1), 10, "one".into())).await;
         assert_eq!(first.cursor, c(1));
-        let again = shared.get_or_build(age, || panic!("a young snapshot is reused")).await;
+        let again = shared
+            .get_or_build(age, 10 + MAX_BEHIND, || panic!("a young snapshot is reused"))
+            .await;
         assert_eq!(again.text.as_str(), "one");
+        let ahead = shared
+            .get_or_build(age, 11 + MAX_BEHIND, || (c(2), 11 + MAX_BEHIND, "two".into()))
+            .await;
+        assert_eq!(ahead.cursor, c(2), "too far behind the projection: built anew");
         tokio::time::advance(Duration::from_millis(1_001)).await;
-        let later = shared.get_or_build(age, || (c(2), "two".into())).await;
-        assert_eq!(later.cursor, c(2));
-        let unshared = shared.get_or_build(Duration::ZERO, || (c(3), "three".into())).await;
-        assert_eq!(unshared.cursor, c(3));
+        let later = shared.get_or_build(age, 0, || (c(3), 0, "three".into())).await;
+        assert_eq!(later.cursor, c(3), "too old: built anew");
+        let unshared = shared
+            .get_or_build(Duration::ZERO, 0, || (c(4), 0, "four".into()))
+            .await;
+        assert_eq!(unshared.cursor, c(4));
     }
 
     /// A deflated snapshot inflates back to the text, and is computed once.
@@ -116,7 +138,7 @@ mod tests {
         let shared = SharedSnapshot::default();
         let text = r#"{"type":"snapshot","tickets":[]}"#.repeat(50);
         let built = shared
-            .get_or_build(Duration::from_secs(1), || (c(1), text.as_str().into()))
+            .get_or_build(Duration::from_secs(1), 0, || (c(1), 0, text.as_str().into()))
             .await;
         let packed = built.deflated();
         assert!(packed.len() < text.len() / 4, "{} of {}", packed.len(), text.len());
@@ -138,10 +160,10 @@ mod tests {
                 let (shared, builds) = (shared.clone(), builds.clone());
                 tokio::spawn(async move {
                     shared
-                        .get_or_build(Duration::from_secs(5), || {
+                        .get_or_build(Duration::from_secs(5), 0, || {
                             builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                             std::thread::sleep(Duration::from_millis(20));
-                            (c(7), "snap".into())
+                            (c(7), 0, "snap".into())
                         })
                         .await
                 })

@@ -86,7 +86,7 @@ impl Rng {
 }
 
 /// The outer rings of the tenant's boundary, to place generated reports inside it.
-fn boundary_rings() -> Vec<Vec<[f64; 2]>> {
+pub fn boundary_rings() -> Vec<Vec<[f64; 2]>> {
     let path = workspace_root().join("assets/geo/kota_tangerang_boundary.geojson");
     let geo: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut rings = Vec::new();
@@ -112,7 +112,7 @@ fn boundary_rings() -> Vec<Vec<[f64; 2]>> {
     rings
 }
 
-fn inside(rings: &[Vec<[f64; 2]>], lon: f64, lat: f64) -> bool {
+pub fn inside(rings: &[Vec<[f64; 2]>], lon: f64, lat: f64) -> bool {
     rings.iter().any(|ring| {
         let mut odd = false;
         for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {

@@ -214,8 +214,13 @@ async fn start_from_snapshot<S: Sink<Message> + Unpin, P: ReplaySource>(
         .channel(tenant)
         .expect("only known tenants are subscribed")
         .snapshot;
+    let applied = live.read().applied();
     let built = shared
-        .get_or_build(deps.limits.snapshot_share, || snapshot(deps, live, tenant, view))
+        .get_or_build(deps.limits.snapshot_share, applied, || {
+            let applied = live.read().applied();
+            let (cursor, text) = snapshot(deps, live, tenant, view);
+            (cursor, applied, text)
+        })
         .await;
     if compress {
         out.deflated(built.deflated()).await?;
