@@ -13,11 +13,9 @@
 //! in-memory log and paused time, without Redis. A subscription with `replay` is served by
 //! [`replay`] instead: the past played forward.
 
-use crate::live::LiveTenant;
 use crate::realtime::hub::{deltas_text, now_ms, text_of, Frame};
 use crate::realtime::liveness::{Due, Liveness};
-use crate::realtime::shared_snapshot::SharedSnapshot;
-use crate::realtime::view::{snapshot_msg, View};
+use crate::realtime::view::View;
 use crate::shutdown::Shutdown;
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -32,16 +30,16 @@ use tracing::Instrument;
 mod client;
 mod deps;
 mod replay;
+mod start;
 #[cfg(test)]
 mod tests;
 
 use client::{handle_client, Request};
 pub use deps::{Credentials, Deps, Gate, Limits, ReplaySource};
+use start::{resume, start_from_snapshot};
 
 /// How long a new connection may take to send `subscribe`.
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Entries read per range while replaying.
-const REPLAY_CHUNK: usize = 1_000;
 /// Longest a subscription waits for a tailer still catching up after start (Redis may be
 /// down: then it starts from what the projection has, marked degraded).
 const CATCH_UP_WAIT: Duration = Duration::from_secs(10);
@@ -183,104 +181,6 @@ where
     let _ = out.raw(Message::Close(None)).await;
 }
 
-/// A snapshot message for the view, and the cursor it ends at. Tickets newest first, capped.
-fn snapshot<P>(deps: &Deps<'_, P>, live: &LiveTenant, tenant: &str, view: &mut View) -> (Cursor, Utf8Bytes) {
-    let info = deps.tenants.get(tenant).expect("hub and tenants agree").info();
-    let projection = live.read();
-    let msg = snapshot_msg(&projection, info, view, now_ms(), deps.limits.snapshot_max_tickets);
-    (projection.cursor(), text_of(&msg))
-}
-
-/// Start a session from a snapshot: an unfiltered one is shared with the sessions that
-/// subscribe within [`Limits::snapshot_share`] ([`SharedSnapshot`]); one that ends before
-/// the projection's cursor is followed by the entries after it, as on a resume. Returns the
-/// session's cursor and the client's, or why a fresh snapshot is needed.
-async fn start_from_snapshot<S: Sink<Message> + Unpin, P: ReplaySource>(
-    deps: &Deps<'_, P>,
-    live: &LiveTenant,
-    tenant: &str,
-    view: &mut View,
-    out: &mut Out<'_, S>,
-    share: bool,
-    compress: bool,
-) -> Result<Result<(Cursor, Cursor), &'static str>, Closed> {
-    if !share || !view.is_unfiltered() {
-        let (cursor, text) = snapshot(deps, live, tenant, view);
-        out.snapshot(text, compress).await?;
-        return Ok(Ok((cursor, cursor)));
-    }
-    let shared: &SharedSnapshot = &deps
-        .hub
-        .channel(tenant)
-        .expect("only known tenants are subscribed")
-        .snapshot;
-    let applied = live.read().applied();
-    let built = shared
-        .get_or_build(deps.limits.snapshot_share, applied, || {
-            let applied = live.read().applied();
-            let (cursor, text) = snapshot(deps, live, tenant, view);
-            (cursor, applied, text)
-        })
-        .await;
-    if compress {
-        out.deflated(built.deflated()).await?;
-    } else {
-        out.send(built.text.clone()).await?;
-    }
-    if built.cursor >= live.read().cursor() {
-        return Ok(Ok((built.cursor, built.cursor)));
-    }
-    replay(deps, live, tenant, built.cursor, view, out).await
-}
-
-/// Replay the entries after `since` up to the projection's cursor as `deltas`; returns that
-/// cursor and the last `to` the client was sent. `Ok(Err)` names why a snapshot is needed.
-async fn replay<S: Sink<Message> + Unpin, P: ReplaySource>(
-    deps: &Deps<'_, P>,
-    live: &LiveTenant,
-    tenant: &str,
-    since: Cursor,
-    view: &mut View,
-    out: &mut Out<'_, S>,
-) -> Result<Result<(Cursor, Cursor), &'static str>, Closed> {
-    let head = live.read().cursor();
-    if since > head {
-        return Ok(Err("unknown_cursor"));
-    }
-    let mut from = since;
-    let mut client = since;
-    let mut replayed = 0usize;
-    while from < head {
-        let chunk = match deps.backend.range_after(tenant, from, head, REPLAY_CHUNK).await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(error = %e, "replay failed");
-                return Ok(Err("store_unavailable"));
-            }
-        };
-        let Some(&(to, _)) = chunk.last() else { break };
-        replayed += chunk.len();
-        if replayed > deps.limits.max_replay {
-            return Ok(Err("gap_too_large"));
-        }
-        let text = {
-            let projection = live.read();
-            let events: Vec<_> = chunk
-                .iter()
-                .filter(|(_, e)| view.admit(&projection, e))
-                .map(|(_, e)| e)
-                .collect();
-            (!events.is_empty()).then(|| deltas_text(client, to, events.into_iter()))
-        };
-        if let Some(text) = text {
-            out.send(text).await?;
-            client = to;
-        }
-        from = to;
-    }
-    Ok(Ok((head, client)))
-}
-
 /// Serve one subscription. Returns the next one on a re-subscribe, `None` when done.
 async fn serve<S, R, P>(
     deps: &Deps<'_, P>,
@@ -314,7 +214,7 @@ where
         let mut frames = channel.subscribe();
         // `cursor`: entries handled so far; `client`: the last `to` the client was sent.
         let (mut cursor, mut client) = match since.take() {
-            Some(since) => match replay(deps, live, tenant, since, &mut view, out).await? {
+            Some(since) => match resume(deps, live, tenant, since, &mut view, out).await? {
                 Ok((head, client)) => {
                     let msg = ServerMsg::Resumed {
                         v: PROTOCOL_VERSION,
