@@ -28,14 +28,9 @@ fn with_token(tenant: &str, token: &str) -> ClientMsg {
     }
 }
 
-/// Pair, watch, be refused elsewhere, be revoked.
-#[tokio::test]
-async fn a_revoked_screens_socket_is_closed() {
-    let redis = RedisServer::start().await;
-    let pantau = Pantau::start(&redis).await;
-    pantau.wait_ready().await;
-    let admin = pantau.user("tangerang", "admin").await;
-
+/// A screen asks for a pairing, `admin` claims its code as `name`, the screen's poll gets
+/// its token: the screen (as the API lists it) and the token.
+async fn pair(pantau: &Pantau, admin: &pantau_e2e::Session, name: &str) -> (serde_json::Value, String) {
     let pairing: serde_json::Value = pantau
         .http
         .post(pantau.url("/api/v1/screens/pairing"))
@@ -45,15 +40,26 @@ async fn a_revoked_screens_socket_is_closed() {
         .json()
         .await
         .unwrap();
-    let claim = json!({ "code": pairing["code"], "name": "Ruang Kendali" });
+    let claim = json!({ "code": pairing["code"], "name": name });
     let (status, screen) = pantau
-        .post_as(Credentials::User(&admin), "/api/v1/tangerang/screens", &claim)
+        .post_as(Credentials::User(admin), "/api/v1/tangerang/screens", &claim)
         .await;
     assert_eq!(status, 201, "{screen}");
     let poll = format!("/api/v1/screens/pairing/{}", pairing["poll"].as_str().unwrap());
     let (status, answer) = pantau.get_as(Credentials::Nobody, &poll).await;
     assert_eq!(status, 200, "{answer}");
-    let token = answer["token"].as_str().unwrap().to_owned();
+    (screen, answer["token"].as_str().unwrap().to_owned())
+}
+
+/// Pair, watch, be refused elsewhere, be revoked.
+#[tokio::test]
+async fn a_revoked_screens_socket_is_closed() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    pantau.wait_ready().await;
+    let admin = pantau.user("tangerang", "admin").await;
+
+    let (screen, token) = pair(&pantau, &admin, "Ruang Kendali").await;
 
     let mut elsewhere = WsClient::connect(&pantau.ws_url, None).await;
     elsewhere.send(&with_token("banjar", &token)).await;
@@ -96,23 +102,7 @@ async fn an_admin_puts_a_screen_in_replay_and_back_to_live() {
     let pantau = Pantau::start(&redis).await;
     pantau.wait_ready().await;
     let admin = pantau.user("tangerang", "admin").await;
-    let pairing: serde_json::Value = pantau
-        .http
-        .post(pantau.url("/api/v1/screens/pairing"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let claim = json!({ "code": pairing["code"], "name": "Ruang Latihan" });
-    let (status, screen) = pantau
-        .post_as(Credentials::User(&admin), "/api/v1/tangerang/screens", &claim)
-        .await;
-    assert_eq!(status, 201, "{screen}");
-    let poll = format!("/api/v1/screens/pairing/{}", pairing["poll"].as_str().unwrap());
-    let (_, answer) = pantau.get_as(Credentials::Nobody, &poll).await;
-    let token = answer["token"].as_str().unwrap().to_owned();
+    let (screen, token) = pair(&pantau, &admin, "Ruang Latihan").await;
     let id = screen["id"].as_str().unwrap();
     let replay = format!("/api/v1/tangerang/screens/{id}/replay");
 
