@@ -49,7 +49,7 @@ pub fn WorkloadPanel(c: Console) -> impl IntoView {
         });
     };
     view! {
-        <section class="workload" data-testid="workload" aria-labelledby="workload-title">
+        <section class="workload" data-testid="workload" aria-labelledby="workload-title" tabindex="0">
             <h2 id="workload-title">{tr(lang, Key::Workload)}</h2>
             <table>
                 <thead>
