@@ -1,80 +1,56 @@
-//! The append script: one Lua call that deduplicates by event id, checks the ticket's
-//! version and status transition for commands, numbers a new ticket for reports, and XADDs
-//! — so an event is written whole or not at all, a retry returns the original entry and
-//! writes nothing, and an invalid status move is refused here, where no second process can
-//! slip past it (each process's projection may lag the stream by a few milliseconds).
+//! The append script: one Lua call appends a whole batch of one tenant's events, in order,
+//! each atomic and idempotent on its own: deduplicated by event id, a command's ticket
+//! version and status transition checked, a new report numbered — so an event is written
+//! whole or not at all, a retry returns the original entry and writes nothing, and an
+//! invalid status move is refused here, where no second process can slip past it (each
+//! process's projection may lag the stream by a few milliseconds).
 //!
-//! KEYS: stream, ticket counter, dedupe key of this event id, ticket versions hash, ticket
-//! statuses hash (all of one tenant, so one Cluster slot).
-//! ARGV: event JSON, ticket prefix, dedupe TTL seconds, stream field, mode (`open` numbers a
-//! new ticket into the JSON's `"ticket":null`; `ticket` appends to an existing ticket;
-//! `tenant` is a tenant-wide event), ticket number, expected version (`""` for none), the
-//! statuses the ticket may be in (`",a,b,"`; `""`: no check), the status it moves to (`""`:
-//! none), the status it must be in for that move to apply (`""`: any), and the status the
-//! writer's projection knows (`""`: none) — used only for a ticket opened before the script
-//! kept statuses, which then gets one recorded.
-//! Returns `{status, stream_id, ticket, version, current_status}`: status 1 appended,
-//! 0 duplicate, -1 version conflict (version = current), -2 no such ticket, -3 invalid
-//! transition (current_status says from where).
+//! Per event the script costs one `XADD` plus a field in a few multi-field commands: the
+//! batch's ids are looked up with one `HMGET` per dedupe day bucket, new reports numbered
+//! with one `INCRBY`, and the versions, statuses and dedupe records written with one `HSET`
+//! each at the end. (It used to be one script call per event, each with its own `GET`,
+//! `INCR`, `HSET`×2 and `SET EX` — six Redis operations for one event; see BENCHMARKS.md.)
+//!
+//! **Dedupe**: an appended id is recorded as `"stream_id ticket version"` in the hash of the
+//! UTC day it was appended (`dedupe_day:<day>`, expiring 8 days after that day began) and
+//! looked up in the last [`DEDUPE_DAYS`] buckets, so it is remembered at least
+//! [`DEDUPE_TTL_SECS`]. A tenant written before the buckets (a stream, no `dedupe_format`
+//! marker) also has its old per-id keys (`dedupe:<id>`, 7-day TTL) looked up while the
+//! `dedupe_legacy` flag lives (7 days from the first batch after the upgrade).
+//!
+//! The script is declared with `#!lua` so Redis checks memory once, before it starts: a
+//! batch is not cut short by `maxmemory` halfway (which would leave appended entries
+//! without their dedupe records).
+//!
+//! KEYS: stream, ticket counter, ticket versions hash, ticket statuses hash, dedupe format
+//! marker, legacy-dedupe flag, then the dedupe day buckets, today's first (all of one
+//! tenant, so one Cluster slot).
+//! ARGV: ticket prefix, dedupe TTL seconds, when today's bucket expires (Unix s), stream
+//! field, the old per-id dedupe key prefix; then nine per event: id, JSON, mode (`open`
+//! numbers a new ticket into the JSON's `"ticket":null`; `ticket` appends to an existing
+//! ticket; `tenant` is a tenant-wide event), ticket number, expected version (`""` for
+//! none), the statuses the ticket may be in (`",a,b,"`; `""`: no check), the status it
+//! moves to (`""`: none), the status it must be in for that move to apply (`""`: any), and
+//! the status the writer's projection knows (`""`: none) — used only for a ticket opened
+//! before the script kept statuses, which then gets one recorded.
+//! Returns one `{status, stream_id, ticket, version, current_status}` per event: status 1
+//! appended, 0 duplicate, -1 version conflict (version = current), -2 no such ticket, -3
+//! invalid transition (current_status says from where), -4 no ticket placeholder.
 
-use super::{
-    dedupe_key, statuses_key, stream_key, ticket_seq_key, versions_key, StoreError, DEDUPE_TTL_SECS, EVENT_FIELD,
-};
+use super::{statuses_key, stream_key, ticket_seq_key, versions_key, StoreError, DEDUPE_TTL_SECS, EVENT_FIELD};
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::{Event, EventBody, TicketStatus};
 use redis::aio::ConnectionLike;
 use std::sync::LazyLock;
 
-const SCRIPT: &str = r#"
-local prev = redis.call('GET', KEYS[3])
-if prev then
-  local sid, ticket, version = string.match(prev, '^(%S+) (%S+) (%d+)$')
-  return {0, sid, ticket, tonumber(version), ''}
-end
-local mode = ARGV[5]
-local ticket = '-'
-local version = 0
-local json = ARGV[1]
-if mode == 'open' then
-  local n = redis.call('INCR', KEYS[2])
-  ticket = string.format('%s-%06d', ARGV[2], n)
-  local hits
-  json, hits = string.gsub(json, '"ticket":null', '"ticket":"' .. ticket .. '"', 1)
-  if hits ~= 1 then
-    return redis.error_reply('event JSON has no ticket placeholder')
-  end
-  version = 1
-  redis.call('HSET', KEYS[5], ticket, 'received')
-elseif mode == 'ticket' then
-  ticket = ARGV[6]
-  local current = tonumber(redis.call('HGET', KEYS[4], ticket) or '0')
-  if current == 0 then
-    return {-2, '', ticket, 0, ''}
-  end
-  if ARGV[7] ~= '' and tonumber(ARGV[7]) ~= current then
-    return {-1, '', ticket, current, ''}
-  end
-  local status = redis.call('HGET', KEYS[5], ticket)
-  if not status and ARGV[11] ~= '' then
-    status = ARGV[11]
-  end
-  if ARGV[8] ~= '' and status and not string.find(ARGV[8], ',' .. status .. ',', 1, true) then
-    return {-3, '', ticket, current, status}
-  end
-  if ARGV[9] ~= '' and (ARGV[10] == '' or ARGV[10] == status) then
-    redis.call('HSET', KEYS[5], ticket, ARGV[9])
-  end
-  version = current + 1
-end
-local sid = redis.call('XADD', KEYS[1], '*', ARGV[4], json)
-if version > 0 then
-  redis.call('HSET', KEYS[4], ticket, version)
-end
-redis.call('SET', KEYS[3], sid .. ' ' .. ticket .. ' ' .. version, 'EX', ARGV[3])
-return {1, sid, ticket, version, ''}
-"#;
+static APPEND: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(include_str!("append.lua")));
 
-static APPEND: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
+/// Day buckets a dedupe lookup reads: today and the 7 days before.
+pub const DEDUPE_DAYS: u64 = DEDUPE_TTL_SECS / 86_400 + 1;
+
+/// Events in one script call at most: bounds how long one call holds Redis (and Lua's
+/// `unpack` of the batch's ids). A longer list is sent as several calls in one pipeline.
+pub const MAX_SCRIPT_EVENTS: usize = 1_000;
 
 /// Load the script into Redis' cache, so pipelined appends do not each miss it once.
 pub async fn preload<C: ConnectionLike + Send>(conn: &mut C) -> Result<(), StoreError> {
@@ -121,36 +97,69 @@ impl<'a> ToAppend<'a> {
     }
 }
 
-/// Append `event` to its tenant's stream. A `report.received` (ticket `None`) gets a new
-/// ticket number; an event with a ticket needs the ticket to exist and, with
-/// `expected_version`, to be at that version; a status move must be allowed from the
-/// ticket's status.
-pub async fn append<C: ConnectionLike + Send>(
-    conn: &mut C,
-    ticket_prefix: &str,
-    event: ToAppend<'_>,
-) -> Result<Appended, StoreError> {
-    let mut results = append_many(conn, ticket_prefix, &[event]).await?;
-    results.pop().expect("one result per event")
+/// One event as the script's nine arguments, owned (so a request can hand it to
+/// [`super::group_commit`] and the JSON is serialised on the request's task).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The tenant whose keys it goes to.
+    pub tenant: String,
+    id: String,
+    json: String,
+    mode: &'static str,
+    ticket: String,
+    expected: String,
+    allowed_from: String,
+    set: &'static str,
+    only_from: &'static str,
+    hint: &'static str,
 }
 
-/// Append several events in one pipeline, in order (each one atomic and idempotent on its
-/// own). The outer error is a Redis failure: some of the events may have been written, and
-/// a retry with the same ids is safe. The inner results are per event.
-pub async fn append_many<C: ConnectionLike + Send>(
+impl Prepared {
+    /// The script's arguments for `append` (refused when a new report names a ticket).
+    pub fn new(append: &ToAppend<'_>) -> Result<Prepared, StoreError> {
+        let event = append.event;
+        let (mode, ticket) = match (&event.ticket, event.body.opens_ticket()) {
+            (None, true) => ("open", ""),
+            (Some(t), false) => ("ticket", t.as_str()),
+            (None, false) => ("tenant", ""),
+            (Some(_), true) => return Err(StoreError::Rejected("a new report cannot name a ticket".into())),
+        };
+        let rule = StatusRule::of(&event.body, append.validation);
+        Ok(Prepared {
+            tenant: event.tenant.clone(),
+            id: event.id.clone(),
+            json: serde_json::to_string(event).expect("events always serialise"),
+            mode,
+            ticket: ticket.to_owned(),
+            expected: append.expected_version.map(|v| v.to_string()).unwrap_or_default(),
+            allowed_from: rule.allowed_from,
+            set: rule.set.map(TicketStatus::as_str).unwrap_or_default(),
+            only_from: rule.only_from.map(TicketStatus::as_str).unwrap_or_default(),
+            hint: append.status_hint.map(TicketStatus::as_str).unwrap_or_default(),
+        })
+    }
+}
+
+/// Append one tenant's prepared events, in order: one script call per
+/// [`MAX_SCRIPT_EVENTS`], all in one pipeline. The outer error is a Redis failure: some of
+/// the events may have been written, and a retry with the same ids is safe. The inner
+/// results are per event.
+pub async fn append_prepared<C: ConnectionLike + Send>(
     conn: &mut C,
+    tenant: &str,
     ticket_prefix: &str,
-    events: &[ToAppend<'_>],
+    events: &[&Prepared],
 ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
     if events.is_empty() {
         return Ok(vec![]);
     }
+    let keys = ScriptKeys::of(tenant, chrono::Utc::now().timestamp());
     let mut pipe = redis::pipe();
-    for event in events {
-        pipe.add_command(command(ticket_prefix, event)?);
+    for chunk in events.chunks(MAX_SCRIPT_EVENTS) {
+        pipe.add_command(keys.call(ticket_prefix, chunk));
     }
     let _timer = crate::metrics::AppendTimer::start();
-    let replies: Vec<Reply> = match pipe.query_async(conn).await {
+    let replies: Vec<Vec<Reply>> = match pipe.query_async(conn).await {
         Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
             // Redis restarted and forgot the script: load it and send again (idempotent).
             preload(conn).await?;
@@ -158,44 +167,66 @@ pub async fn append_many<C: ConnectionLike + Send>(
         }
         other => other.inspect_err(|_| crate::metrics::redis_error("append"))?,
     };
-    Ok(replies
-        .into_iter()
-        .zip(events)
-        .map(|(r, e)| reply(r, e.event))
-        .collect())
+    let replies: Vec<Reply> = replies.into_iter().flatten().collect();
+    if replies.len() != events.len() {
+        return Err(StoreError::Rejected(format!(
+            "append script answered {} of {} events",
+            replies.len(),
+            events.len()
+        )));
+    }
+    Ok(replies.into_iter().zip(events).map(|(r, e)| reply(r, e)).collect())
 }
 
-/// The `EVALSHA` of one append.
-fn command(ticket_prefix: &str, append: &ToAppend<'_>) -> Result<redis::Cmd, StoreError> {
-    let (event, expected_version) = (append.event, append.expected_version);
-    let json = serde_json::to_string(event).expect("events always serialise");
-    let (mode, ticket) = match (&event.ticket, event.body.opens_ticket()) {
-        (None, true) => ("open", ""),
-        (Some(t), false) => ("ticket", t.as_str()),
-        (None, false) => ("tenant", ""),
-        (Some(_), true) => return Err(StoreError::Rejected("a new report cannot name a ticket".into())),
-    };
-    let rule = StatusRule::of(&event.body, append.validation);
-    let mut cmd = redis::cmd("EVALSHA");
-    cmd.arg(APPEND.get_hash())
-        .arg(5)
-        .arg(stream_key(&event.tenant))
-        .arg(ticket_seq_key(&event.tenant))
-        .arg(dedupe_key(&event.tenant, &event.id))
-        .arg(versions_key(&event.tenant))
-        .arg(statuses_key(&event.tenant))
-        .arg(json)
-        .arg(ticket_prefix)
-        .arg(DEDUPE_TTL_SECS)
-        .arg(EVENT_FIELD)
-        .arg(mode)
-        .arg(ticket)
-        .arg(expected_version.map(|v| v.to_string()).unwrap_or_default())
-        .arg(rule.allowed_from)
-        .arg(rule.set.map(TicketStatus::as_str).unwrap_or_default())
-        .arg(rule.only_from.map(TicketStatus::as_str).unwrap_or_default())
-        .arg(append.status_hint.map(TicketStatus::as_str).unwrap_or_default());
-    Ok(cmd)
+/// A tenant's keys as the script takes them, for calls made at one instant.
+struct ScriptKeys {
+    keys: Vec<String>,
+    /// When today's dedupe bucket expires (Unix s).
+    today_expires: i64,
+    legacy_prefix: String,
+}
+
+impl ScriptKeys {
+    fn of(tenant: &str, now_secs: i64) -> ScriptKeys {
+        let today = now_secs.div_euclid(86_400);
+        let mut keys = vec![
+            stream_key(tenant),
+            ticket_seq_key(tenant),
+            versions_key(tenant),
+            statuses_key(tenant),
+            format!("pantau:{{{tenant}}}:dedupe_format"),
+            format!("pantau:{{{tenant}}}:dedupe_legacy"),
+        ];
+        keys.extend((0..DEDUPE_DAYS as i64).map(|back| format!("pantau:{{{tenant}}}:dedupe_day:{}", today - back)));
+        ScriptKeys {
+            keys,
+            today_expires: (today + DEDUPE_DAYS as i64) * 86_400,
+            legacy_prefix: format!("pantau:{{{tenant}}}:dedupe:"),
+        }
+    }
+
+    /// The `EVALSHA` appending `events`.
+    fn call(&self, ticket_prefix: &str, events: &[&Prepared]) -> redis::Cmd {
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(APPEND.get_hash()).arg(self.keys.len()).arg(&self.keys);
+        cmd.arg(ticket_prefix)
+            .arg(DEDUPE_TTL_SECS)
+            .arg(self.today_expires)
+            .arg(EVENT_FIELD)
+            .arg(&self.legacy_prefix);
+        for e in events {
+            cmd.arg(&e.id)
+                .arg(&e.json)
+                .arg(e.mode)
+                .arg(&e.ticket)
+                .arg(&e.expected)
+                .arg(&e.allowed_from)
+                .arg(e.set)
+                .arg(e.only_from)
+                .arg(e.hint);
+        }
+        cmd
+    }
 }
 
 /// How an event moves its ticket's status, as the script checks and records it (the same
@@ -257,17 +288,14 @@ impl StatusRule {
 type Reply = (i64, String, String, u64, String);
 
 /// One script reply as a result.
-fn reply((status, sid, ticket, version, current): Reply, event: &Event) -> Result<Appended, StoreError> {
+fn reply((status, sid, ticket, version, current): Reply, event: &Prepared) -> Result<Appended, StoreError> {
     match status {
+        -4 => return Err(StoreError::Rejected("event JSON has no ticket placeholder".into())),
         -3 => {
-            let to = StatusRule::of(&event.body, false)
-                .set
-                .map(TicketStatus::as_str)
-                .unwrap_or("?");
             return Err(StoreError::InvalidTransition {
                 ticket,
                 from: current,
-                to: to.to_owned(),
+                to: if event.set.is_empty() { "?" } else { event.set }.to_owned(),
             });
         }
         -1 => {

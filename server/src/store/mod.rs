@@ -2,9 +2,11 @@
 //! Redis Cluster keeps a tenant on one slot (scripts touch several keys of one tenant).
 //!
 //! Only Redis commands live here: no projection lock, no sockets, no tasks of its own
-//! beyond the catch-up reader.
+//! beyond the catch-up reader, the health probe and the group committers.
 //!
-//! - [`append`]: the atomic, idempotent append script (versions and status moves checked).
+//! - [`append`]: the atomic, idempotent append script (versions and status moves checked),
+//!   one call per batch.
+//! - [`group_commit`]: concurrent appends to one tenant share one script call.
 //! - [`follow`]: `XREAD` after a cursor on a connection for blocking reads.
 //! - [`catch_up`]: the pipelined read of a long stream when a tailer starts.
 //! - [`snapshot`]: projection snapshots.
@@ -18,6 +20,7 @@ pub mod append;
 pub mod catch_up;
 pub mod conn;
 pub mod follow;
+pub mod group_commit;
 pub mod health;
 pub mod history;
 pub mod lease;
@@ -90,11 +93,6 @@ pub fn deliveries_key(tenant: &str) -> String {
     format!("pantau:{{{tenant}}}:deliveries")
 }
 
-/// Remembers that event `id` was appended (and where), for idempotent retries.
-pub fn dedupe_key(tenant: &str, id: &str) -> String {
-    format!("pantau:{{{tenant}}}:dedupe:{id}")
-}
-
 /// A stream entry decoded: its id and its event.
 pub fn decode_entry(id: &str, raw: Option<String>) -> Result<(Cursor, Event), StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt {
@@ -115,6 +113,7 @@ pub struct Store {
     conn: RedisConn,
     client: RedisClient,
     health: Arc<health::Health>,
+    commits: Arc<group_commit::GroupCommit>,
 }
 
 impl Store {
@@ -140,7 +139,13 @@ impl Store {
         append::preload(&mut conn).await?;
         let health = health::Health::new();
         tokio::spawn(health::probe(Arc::downgrade(&health), conn.clone()));
-        Ok(Store { conn, client, health })
+        let commits = Arc::new(group_commit::GroupCommit::new(conn.clone(), health.clone()));
+        Ok(Store {
+            conn,
+            client,
+            health,
+            commits,
+        })
     }
 
     /// Whether Redis is reachable as far as the store knows (see [`health`]).
@@ -170,10 +175,10 @@ impl Store {
         &self.client
     }
 
-    /// Append one validated event (see [`append`]).
+    /// Append one validated event (see [`append_many`](Store::append_many)).
     pub async fn append(&self, ticket_prefix: &str, event: ToAppend<'_>) -> Result<Appended, StoreError> {
-        let result = append::append(&mut self.conn()?, ticket_prefix, event).await;
-        self.observed(result)
+        let mut results = self.append_many(ticket_prefix, &[event]).await?;
+        results.pop().expect("one result per event")
     }
 
     /// Up to `count` entries after `after` (exclusive) up to `until` (inclusive), oldest first.
@@ -244,14 +249,29 @@ impl Store {
         Ok(events)
     }
 
-    /// Append events in one pipeline, in order (see [`append::append_many`]).
+    /// Append events of one tenant, in order, each atomic and idempotent on its own, in
+    /// that tenant's next group commit (see [`append`] and [`group_commit`]). The outer error
+    /// is a Redis failure (some may have been written; a retry with the same ids is safe) or
+    /// a refusal of the whole list (a report naming a ticket, two tenants); inner ones are
+    /// per event.
     pub async fn append_many(
         &self,
         ticket_prefix: &str,
         events: &[ToAppend<'_>],
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        let result = append::append_many(&mut self.conn()?, ticket_prefix, events).await;
-        self.observed(result)
+        let Some(first) = events.first() else {
+            return Ok(vec![]);
+        };
+        let tenant = first.event.tenant.as_str();
+        if events.iter().any(|e| e.event.tenant != tenant) {
+            return Err(StoreError::Rejected("one append holds one tenant's events".into()));
+        }
+        let prepared = events
+            .iter()
+            .map(append::Prepared::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.health.check()?;
+        self.commits.append(tenant, ticket_prefix, prepared).await
     }
 
     /// Take or renew a lease (see [`lease`]).
