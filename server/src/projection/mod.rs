@@ -24,7 +24,9 @@ pub struct Projection {
     cursor: Cursor,
     /// Entries applied (including ones that changed nothing).
     applied: u64,
-    tickets: HashMap<String, Ticket>,
+    /// Boxed: a `Ticket` is ~900 bytes inline, and the map keeps up to twice as many buckets
+    /// as entries — at 1M tickets unboxed buckets alone took ~2 GB (BENCHMARKS.md §12).
+    tickets: HashMap<String, Box<Ticket>>,
     /// Stream ids of each ticket's events, oldest first.
     history: HashMap<String, Vec<Cursor>>,
     /// Latest gauge per `kind/facility/unit`.
@@ -64,7 +66,7 @@ impl Projection {
         for t in self.tickets.values_mut() {
             t.refresh_sla(&sla);
         }
-        self.stats = Stats::rebuild(self.tickets.values(), &sla);
+        self.stats = Stats::rebuild(self.tickets.values().map(|t| &**t), &sla);
         self.sla = sla;
     }
 
@@ -125,7 +127,7 @@ impl Projection {
                 } else {
                     Ticket::open(event).map(|ticket| {
                         self.stats.detach_new(id);
-                        self.tickets.insert(id.clone(), ticket);
+                        self.tickets.insert(id.clone(), Box::new(ticket));
                         self.history.insert(id.clone(), vec![cursor]);
                         id.as_str()
                     })
@@ -161,7 +163,7 @@ impl Projection {
     }
 
     pub fn ticket(&self, id: &str) -> Option<&Ticket> {
-        self.tickets.get(id)
+        self.tickets.get(id).map(|t| &**t)
     }
 
     /// Stream ids of the ticket's events, oldest first.
@@ -170,7 +172,7 @@ impl Projection {
     }
 
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
-        self.tickets.values()
+        self.tickets.values().map(|t| &**t)
     }
 
     /// The executive KPI counters (see [`crate::stats`]).

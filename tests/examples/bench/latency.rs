@@ -1,11 +1,13 @@
-//! Step 3, ingest-to-client latency: 1,000 subscribed walls while events are posted at a
-//! steady rate (NDJSON batches on a fixed tick, each event stamped with its send time); every
+//! Step 3, ingest-to-client latency: one subscribed wall, then 1,000, while events are posted
+//! at a steady rate (NDJSON batches on a fixed tick, each event stamped with its send time); every
 //! client records when each event's frame arrived, and the quantiles are over all (client,
 //! event) deliveries. Two loads: the 10,000 events/s (10 M deliveries/s, far more than
 //! two cores can carry, so it measures saturation) and 50 events/s, a load the machine
-//! sustains. The baseline is a raw XADD → XREAD BLOCK round trip on the same Redis; for
-//! context the step also times the bare tokio-tungstenite broadcast server to the same
-//! clients at the sustainable rate (the floor any server fanning out here pays).
+//! sustains (also to a single wall). The baselines: for one wall, a raw XADD → XREAD BLOCK
+//! round trip on the same Redis (target p99 ≤ 5×); for 1,000 walls at 50 events/s, the bare
+//! tokio-tungstenite broadcast server to the same number of clients at the same rate (the
+//! floor any server fanning out here pays; target p99 ≤ 1×). At 10,000 events/s the rows are
+//! context (saturation), but duplicates must still be zero.
 //!
 //! Pantau runs with `--coalesce-ms 0` here: the default 100 ms coalescing interval alone would
 //! put p50 near 50 ms under constant load (it trades latency for fewer frames on purpose);
@@ -73,20 +75,55 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
         f(0.99),
         Target::None,
     ));
-    for load in &LOADS {
-        let (latency, expected, duplicates) = measure(&pantau, &redis, load).await?;
+    {
+        let load = &LOADS[0];
+        let (latency, _, duplicates) = measure(&pantau, &redis, load, 1).await?;
         let q = |p: f64| latency.quantile_ms(p);
-        let rate = load.rate();
-        let metric = |p: &str| format!("{p} ms, POST → frame at {CLIENTS} clients, {rate:.0} events/s, vs XADD→XREAD");
+        let metric = |p: &str| {
+            format!(
+                "{p} ms, POST → frame at 1 client, {:.0} events/s, vs XADD→XREAD",
+                load.rate()
+            )
+        };
         rows.extend([
             Row::compared("latency", &metric("p50"), q(0.5), r(0.5), Target::None),
             Row::compared("latency", &metric("p99"), q(0.99), r(0.99), Target::MaxRatio(5.0)),
             Row::alone(
                 "latency",
-                &format!("p99 ms at {rate:.0} events/s (absolute)"),
-                q(0.99),
-                Target::AtMost(10.0),
+                "duplicate deliveries at 1 client",
+                duplicates as f64,
+                Target::AtMost(0.0),
             ),
+        ]);
+    }
+    for (n, load) in LOADS.iter().enumerate() {
+        let (latency, expected, duplicates) = measure(&pantau, &redis, load, CLIENTS).await?;
+        let q = |p: f64| latency.quantile_ms(p);
+        let rate = load.rate();
+        let metric = |p: &str| format!("{p} ms, POST → frame at {CLIENTS} clients, {rate:.0} events/s, vs XADD→XREAD");
+        rows.extend([
+            Row::compared("latency", &metric("p50"), q(0.5), r(0.5), Target::None),
+            Row::compared("latency", &metric("p99"), q(0.99), r(0.99), Target::None),
+        ]);
+        if n == 0 {
+            // The sustainable load: against the bare broadcast to as many clients at this rate.
+            rows.extend([
+                Row::compared(
+                    "latency",
+                    &format!("p99 ms at {CLIENTS} clients, {rate:.0} events/s, vs the bare broadcast at the same rate"),
+                    q(0.99),
+                    f(0.99),
+                    Target::MaxRatio(1.0),
+                ),
+                Row::alone(
+                    "latency",
+                    &format!("p99 ms at {rate:.0} events/s (absolute)"),
+                    q(0.99),
+                    Target::AtMost(10.0),
+                ),
+            ]);
+        }
+        rows.extend([
             Row::compared("latency", &metric("p99.9"), q(0.999), r(0.999), Target::None),
             Row::alone(
                 "latency",
@@ -105,17 +142,22 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// Run `load` against [`CLIENTS`] fresh subscribers: their latencies, the deliveries
+/// Run `load` against `clients` fresh subscribers: their latencies, the deliveries
 /// expected (events the stream gained × clients: a POST that failed on the client's side,
 /// say a connection cut under overload, may still have been stored and delivered) and the
 /// duplicate deliveries.
-async fn measure(pantau: &Pantau, redis: &RedisServer, load: &Load) -> anyhow::Result<(Histogram, u64, u64)> {
+async fn measure(
+    pantau: &Pantau,
+    redis: &RedisServer,
+    load: &Load,
+    clients: usize,
+) -> anyhow::Result<(Histogram, u64, u64)> {
     let mut conn = redis::Client::open(redis.url.as_str())?
         .get_multiplexed_async_connection()
         .await?;
     let stream = pantau_e2e::stream_key("tangerang");
     let before: u64 = redis::cmd("XLEN").arg(&stream).query_async(&mut conn).await?;
-    let sockets = connect_many(&pantau.ws_url, Some(&pantau.admin.cookie()), CLIENTS, 100, true).await;
+    let sockets = connect_many(&pantau.ws_url, Some(&pantau.admin.cookie()), clients, 100, true).await;
     let clients = sockets.len() as u64;
     let (stop_tx, stop) = watch::channel(false);
     let readers = spawn_readers(sockets, &stop, true);

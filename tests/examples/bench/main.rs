@@ -13,7 +13,8 @@
 //! - [`sys`]: CPU time, RSS and socket memory from `/proc`.
 //! - one module per step: [`ingest`] (1, 2), [`latency`] (3), [`fanout`] (4), [`idle`] (5),
 //!   [`cold_start`] (6), [`frontend`] (7), [`console`] (8), [`soak`] (9: minutes long, so
-//!   only when named, never in `all`), [`time_machine`] (10), [`storm`] (11: reconnect storm).
+//!   only when named, never in `all`), [`time_machine`] (10), [`storm`] (11: reconnect storm),
+//!   [`memory`] (12: projection bytes per ticket at 1M tickets).
 //!
 //! A step is `async fn run() -> anyhow::Result<Vec<Row>>`; adding one is one entry in [`STEPS`].
 
@@ -27,6 +28,7 @@ mod histogram;
 mod idle;
 mod ingest;
 mod latency;
+mod memory;
 mod report;
 mod soak;
 mod storm;
@@ -55,6 +57,7 @@ const STEPS: &[(&str, Step)] = &[
     ("soak", || Box::pin(soak::run())),
     ("time_machine", || Box::pin(time_machine::run())),
     ("storm", || Box::pin(storm::run())),
+    ("memory", || Box::pin(memory::run())),
 ];
 
 /// The most any one step may take before it is abandoned (and its processes killed).
