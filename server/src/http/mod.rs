@@ -21,6 +21,7 @@
 //! - [`open311`]: GeoReport v2 (its own error format, as the spec says);
 //! - [`public`]: the citizens' status page's answer (no sign-in, no personal data);
 //! - [`ws`]: `/ws`, handing the socket to a realtime session;
+//! - [`ws_upgrade`]: the WebSocket handshake, and long messages written as fragments;
 //! - [`health`]: `/healthz`, `/readyz`;
 //! - [`openapi`]: `GET /api/openapi.json`, the OpenAPI document of every route above.
 
@@ -45,6 +46,7 @@ pub mod tickets;
 pub mod webhooks;
 pub mod workload;
 pub mod ws;
+pub mod ws_upgrade;
 
 use crate::error::AppError;
 use crate::state::AppState;

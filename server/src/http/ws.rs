@@ -1,29 +1,31 @@
 //! `GET /ws`: upgrade and hand the socket to a [`crate::realtime::session`].
 
 use super::guard::session_cookie;
+use super::ws_upgrade::Upgrade;
 use crate::auth::Principal;
 use crate::realtime::session::{self, Credentials, Deps, Gate, Limits, ReplaySource};
 use crate::state::AppState;
 use crate::store::StoreError;
-use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use futures_util::StreamExt;
 use pantau_shared::cursor::Cursor;
 use pantau_shared::event::Event;
 use pantau_shared::protocol::ReplayStart;
 use std::future::Future;
 use std::sync::Arc;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tracing::Instrument;
 
 /// Largest message a client may send (subscriptions and pings are tiny).
 const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
-/// Read buffer per socket. tungstenite's default (128 KiB) would dominate the memory of an
-/// idle connection; clients only send small control messages.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Read buffer per socket, reserved when the socket opens. tungstenite's default (128 KiB)
+/// would dominate the memory of an idle connection; clients only send small control
+/// messages (a longer one grows the buffer as it is read). 4 KiB was a third of an idle
+/// socket's memory (heaptrack, BENCHMARKS.md §12).
+const READ_BUFFER_BYTES: usize = 1024;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/ws", get(upgrade))
@@ -36,32 +38,32 @@ pub fn router() -> Router<Arc<AppState>> {
         (status = 101, description = "Switching to the WebSocket protocol (messages: `pantau_shared::protocol`)"),
         (status = 400, description = "Not a WebSocket upgrade request", content_type = "text/plain"),
     ))]
-async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws: Upgrade) -> Response {
     let cookie = session_cookie(&headers).map(Credentials::Session);
-    ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
-        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_CLIENT_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_CLIENT_MESSAGE_BYTES))
         .read_buffer_size(READ_BUFFER_BYTES)
         // Every send is flushed at once (each message is a complete update); no write buffer.
-        .write_buffer_size(0)
-        .on_upgrade(move |socket| {
-            let (sink, stream) = socket.split();
-            let shutdown = state.shutdown.clone();
-            let span = tracing::info_span!("ws_session", session = %uuid::Uuid::now_v7());
-            async move {
-                tracing::info!("connected");
-                let deps = Deps {
-                    tenants: &state.tenants,
-                    hub: &state.hub,
-                    live: &state.live,
-                    backend: &*state,
-                    limits: Limits::of(&state.config),
-                    cookie,
-                };
-                session::run(&deps, sink, stream, shutdown).await;
-                tracing::info!("disconnected");
-            }
-            .instrument(span)
-        })
+        .write_buffer_size(0);
+    ws.on_upgrade(config, move |sink, stream| {
+        let shutdown = state.shutdown.clone();
+        let span = tracing::info_span!("ws_session", session = %uuid::Uuid::now_v7());
+        async move {
+            tracing::info!("connected");
+            let deps = Deps {
+                tenants: &state.tenants,
+                hub: &state.hub,
+                live: &state.live,
+                backend: &*state,
+                limits: Limits::of(&state.config),
+                cookie,
+            };
+            session::run(&deps, sink, stream, shutdown).await;
+            tracing::info!("disconnected");
+        }
+        .instrument(span)
+    })
 }
 
 impl ReplaySource for AppState {

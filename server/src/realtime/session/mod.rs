@@ -195,7 +195,10 @@ where
     P: ReplaySource + Gate,
 {
     if let Some(start) = sub.replay {
-        return replay::serve(deps, sub, start, out, stream, shutdown).await;
+        // Boxed, like every rarely taken await below: a future is as large as its largest
+        // state, and an idle session (most of a room's) would otherwise carry the replay's,
+        // the snapshot's and the credentials check's state for nothing (BENCHMARKS.md §12).
+        return Box::pin(replay::serve(deps, sub, start, out, stream, shutdown)).await;
     }
     let mut recheck = tokio::time::interval_at(Instant::now() + deps.limits.recheck, deps.limits.recheck);
     let tenant = sub.tenant.as_str();
@@ -214,7 +217,7 @@ where
         let mut frames = channel.subscribe();
         // `cursor`: entries handled so far; `client`: the last `to` the client was sent.
         let (mut cursor, mut client) = match since.take() {
-            Some(since) => match resume(deps, live, tenant, since, &mut view, out).await? {
+            Some(since) => match Box::pin(resume(deps, live, tenant, since, &mut view, out)).await? {
                 Ok((head, client)) => {
                     let msg = ServerMsg::Resumed {
                         v: PROTOCOL_VERSION,
@@ -235,7 +238,17 @@ where
                     continue 'start;
                 }
             },
-            None => match start_from_snapshot(deps, live, tenant, &mut view, out, share, sub.compress).await? {
+            None => match Box::pin(start_from_snapshot(
+                deps,
+                live,
+                tenant,
+                &mut view,
+                out,
+                share,
+                sub.compress,
+            ))
+            .await?
+            {
                 Ok(cursors) => cursors,
                 Err(reason) => {
                     // The entries after a shared snapshot could not be read: a fresh one.
@@ -264,7 +277,7 @@ where
             let deadline = out.liveness.next_deadline();
             tokio::select! {
                 _ = shutdown.wait() => return Ok(None),
-                _ = recheck.tick() => match check(deps, &sub.credentials, directive).await {
+                _ = recheck.tick() => match Box::pin(check(deps, &sub.credentials, directive)).await {
                     Check::Valid => {}
                     Check::Revoked => {
                         tracing::info!("credentials no longer valid; closing");
@@ -315,7 +328,7 @@ where
                     }
                     Err(RecvError::Closed) => return Ok(None),
                 },
-                msg = stream.next() => match handle_client(deps, out, msg).await? {
+                msg = stream.next() => match Box::pin(handle_client(deps, out, msg)).await? {
                     Request::Subscribe(next) => return Ok(Some(*next)),
                     // Steering a replay means nothing to a live session.
                     Request::Nothing | Request::Control { .. } => {}
