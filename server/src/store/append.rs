@@ -101,8 +101,6 @@ impl<'a> ToAppend<'a> {
 /// [`super::group_commit`] and the JSON is serialised on the request's task).
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The tenant whose keys it goes to.
-    pub tenant: String,
     id: String,
     json: String,
     mode: &'static str,
@@ -126,7 +124,6 @@ impl Prepared {
         };
         let rule = StatusRule::of(&event.body, append.validation);
         Ok(Prepared {
-            tenant: event.tenant.clone(),
             id: event.id.clone(),
             json: serde_json::to_string(event).expect("events always serialise"),
             mode,

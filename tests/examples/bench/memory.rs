@@ -6,7 +6,7 @@
 
 use crate::cold_start::templates;
 use crate::report::{Row, Target};
-use crate::sys::rss_bytes;
+use crate::sys::{peak_rss_bytes, rss_bytes};
 use pantau_e2e::{stream_key, Pantau, RedisServer};
 use std::time::{Duration, Instant};
 
@@ -90,16 +90,4 @@ async fn fill(redis: &RedisServer, report: &str, status: &str) -> anyhow::Result
     let len = redis.stream_len("tangerang").await;
     anyhow::ensure!(len == TICKETS * 2, "stream holds {len} entries");
     Ok(())
-}
-
-/// The highest resident set size the process reached, bytes (`VmHWM`).
-fn peak_rss_bytes(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kib| kib.parse::<u64>().ok())
-        .unwrap_or(0)
-        * 1024
 }
