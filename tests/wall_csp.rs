@@ -161,3 +161,56 @@ async fn the_bundle_is_served_compressed() {
     assert_eq!((used, plain), (None, raw), "as it is without Accept-Encoding");
     println!("{wasm}: {raw} bytes raw, {gz} gzip, {br} brotli (quality 5)");
 }
+
+/// Each page family is its own bundle: the wall's paths share one wasm, the console another,
+/// the KPI page, sign-in and the screens admin a third, the citizen's status page a fourth —
+/// a fraction of the wall's (what a citizen's phone downloads).
+#[tokio::test]
+async fn each_page_family_loads_its_own_bundle() {
+    let redis = RedisServer::start().await;
+    let pantau = Pantau::start(&redis).await;
+    let get = |path: String| {
+        let request = pantau.request(reqwest::Method::GET, &path, Credentials::Nobody);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.bytes().await.unwrap()
+        }
+    };
+    let mut wasm_of = std::collections::BTreeMap::new();
+    for path in [
+        "/",
+        "/wall",
+        "/signin",
+        "/admin/screens",
+        "/console",
+        "/kpi/",
+        "/lapor",
+        "/lapor/TGR-000001",
+    ] {
+        let page = String::from_utf8(get(path.to_owned()).await.to_vec()).unwrap();
+        let wasm = page
+            .split("data-pantau-wasm=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{path} names no wasm: {page}"))
+            .to_owned();
+        wasm_of.insert(path, wasm);
+    }
+    let wall = &wasm_of["/"];
+    assert_eq!(&wasm_of["/wall"], wall, "a screen's wall is the wall's family");
+    for path in ["/signin", "/admin/screens"] {
+        assert_eq!(wasm_of[path], wasm_of["/kpi/"], "{path} is the office family");
+    }
+    assert_eq!(wasm_of["/lapor"], wasm_of["/lapor/TGR-000001"]);
+    let families = [wall, &wasm_of["/console"], &wasm_of["/kpi/"], &wasm_of["/lapor"]];
+    let distinct: std::collections::BTreeSet<_> = families.iter().collect();
+    assert_eq!(distinct.len(), 4, "one bundle per family: {wasm_of:?}");
+    let wall_bytes = get(wall.clone()).await.len();
+    let lapor_bytes = get(wasm_of["/lapor"].clone()).await.len();
+    assert!(
+        lapor_bytes * 2 < wall_bytes,
+        "status page {lapor_bytes} B, wall {wall_bytes} B"
+    );
+    println!("bundles: {wasm_of:?}; wall {wall_bytes} B, status page {lapor_bytes} B raw");
+}

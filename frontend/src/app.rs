@@ -17,11 +17,18 @@ use crate::api::{self, Failure};
 use crate::auth::{manages_screens, signin_href, ADMIN_SCREENS_PATH, CONSOLE_PATH, SIGNIN_PATH, WALL_SCREEN_PATH};
 use crate::i18n::{t, Lang, Text};
 use crate::nav::{query_param, set_document_lang};
+#[cfg(feature = "account")]
 use crate::pages::admin_screens::ScreensAdmin;
+#[cfg(feature = "console")]
 use crate::pages::console::ConsolePage;
+#[cfg(feature = "kpi")]
 use crate::pages::kpi::KpiPage;
-use crate::pages::lapor::{ticket_in_path, LaporPage, LAPOR_PATH};
+use crate::pages::lapor::LAPOR_PATH;
+#[cfg(feature = "lapor")]
+use crate::pages::lapor::{ticket_in_path, LaporPage};
+#[cfg(feature = "wall")]
 use crate::pages::pairing::PairingPage;
+#[cfg(feature = "account")]
 use crate::pages::signin::SignInPage;
 use crate::pages::wall::{LiveWall, Viewer, WallSetup};
 use crate::screens::{lang_of, StoredScreen};
@@ -120,19 +127,23 @@ pub async fn start() {
         return;
     }
     match route(&path) {
+        #[cfg(feature = "lapor")]
         Route::Lapor => {
             let ticket = ticket_in_path(&path);
             show(move || view! { <LaporPage ticket lang /> });
         }
+        #[cfg(feature = "account")]
         Route::SignIn => {
             let next = query_param("next");
             show(move || view! { <SignInPage lang next /> });
         }
+        #[cfg(feature = "account")]
         Route::AdminScreens => match who_is_signed_in(lang).await {
             Some(user) if manages_screens(&user.role) => show(move || view! { <ScreensAdmin user lang /> }),
             Some(_) => show(move || view! { <Refusal text=t(lang, Text::NotAllowedPage) lang /> }),
             None => {}
         },
+        #[cfg(feature = "console")]
         Route::Console => match who_is_signed_in(lang).await {
             Some(user) if crate::pages::console::commands::uses_console(&user.role) => {
                 let tenant = query_param("tenant")
@@ -143,11 +154,13 @@ pub async fn start() {
             Some(_) => show(move || view! { <Refusal text=t(lang, Text::NotAllowedPage) lang /> }),
             None => {}
         },
+        #[cfg(feature = "kpi")]
         Route::Kpi => match who_is_signed_in(lang).await {
             Some(user) if crate::auth::reads_kpis(&user.role) => show(move || view! { <KpiPage user lang /> }),
             Some(_) => show(move || view! { <Refusal text=t(lang, Text::NotAllowedPage) lang /> }),
             None => {}
         },
+        #[cfg(feature = "wall")]
         Route::Screen => match StoredScreen::load() {
             Some(screen) => show(move || view! { <LiveWall setup=screen_setup(screen) /> }),
             // Paired: remember it and load again, which shows the wall.
@@ -160,6 +173,7 @@ pub async fn start() {
                 }
             }),
         },
+        #[cfg(feature = "wall")]
         Route::Wall => match session().await {
             Some(user) => {
                 let setup = person_setup(user, lang);
@@ -170,6 +184,10 @@ pub async fn start() {
                 None => api::replace(&signin_href(&api::here(), lang)),
             },
         },
+        // A page of another bundle (the server answers each path with its bundle's page, so
+        // only a stale or hand-made URL gets here): offer to load it afresh.
+        #[allow(unreachable_patterns)]
+        _ => show(move || view! { <Elsewhere href=format!("{path}{query}") lang /> }),
     }
 }
 
@@ -192,6 +210,18 @@ async fn who_is_signed_in(lang: Lang) -> Option<SessionInfo> {
         api::replace(&signin_href(&api::here(), lang));
     }
     user
+}
+
+/// A page this bundle does not hold: a link that loads it (with its own bundle).
+#[component]
+fn Elsewhere(href: String, lang: Lang) -> impl IntoView {
+    view! {
+        <div class="page form-page">
+            <main class="card">
+                <a class="button" href=href data-testid="elsewhere">{t(lang, Text::OpenPage)}</a>
+            </main>
+        </div>
+    }
 }
 
 /// A page this person may not use: say so, and offer the way back.

@@ -23,6 +23,7 @@
 //! - [`ws`]: `/ws`, handing the socket to a realtime session;
 //! - [`ws_upgrade`]: the WebSocket handshake, and long messages written as fragments;
 //! - [`health`]: `/healthz`, `/readyz`;
+//! - [`frontend`]: the built frontend's files, and each client-side route's bundle page;
 //! - [`openapi`]: `GET /api/openapi.json`, the OpenAPI document of every route above.
 
 pub mod audit;
@@ -31,6 +32,7 @@ pub mod duplicates;
 pub mod events;
 pub mod export;
 pub mod extract;
+pub mod frontend;
 pub mod guard;
 pub mod headers;
 pub mod health;
@@ -55,10 +57,6 @@ use axum::http::Request as HttpRequest;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
-use tower::Layer;
-use tower::ServiceExt;
-use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 /// Paths under these prefixes are API paths: unknown ones get a JSON 404, not the page.
@@ -107,7 +105,7 @@ async fn method_not_allowed(req: Request) -> AppError {
 }
 
 /// Unknown API paths get the JSON error body; everything else is the built frontend (a
-/// client-side route gets `index.html`).
+/// client-side route gets its bundle's page).
 async fn fallback(axum::extract::State(state): axum::extract::State<Arc<AppState>>, req: Request) -> Response {
     let path = req.uri().path();
     if API_PREFIXES.iter().any(|p| path.starts_with(p)) {
@@ -117,15 +115,5 @@ async fn fallback(axum::extract::State(state): axum::extract::State<Arc<AppState
         }
         .into_response();
     }
-    let dist = &state.config.dist_dir;
-    // Compressed for whoever accepts it (brotli, else gzip): the wasm is ~1.5 MB raw and
-    // about a quarter of that in brotli — what a phone on the status page or a wall
-    // booting waits for. Quality 5: a few tens of ms per copy, near the best ratio.
-    let frontend = CompressionLayer::new()
-        .quality(CompressionLevel::Precise(5))
-        .layer(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
-    match frontend.oneshot(req).await {
-        Ok(response) => response.into_response(),
-        Err(never) => match never {},
-    }
+    frontend::serve(&state.config.dist_dir, req).await
 }

@@ -34,7 +34,7 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
             f.frame_p95_ms,
             Target::None,
         ),
-        Row::alone(step, "frame time p99 (ms)", f.frame_p99_ms, Target::None),
+        Row::alone(step, "frame time p99 (ms)", f.frame_p99_ms, Target::AtMost(8.0)),
         Row::alone(
             step,
             "long tasks (> 50 ms) while traced",

@@ -209,20 +209,22 @@ pub fn AgencyTable(rows: Memo<Vec<TableRow>>, lang: Lang) -> impl IntoView {
             </th>
         }
     };
-    let headers = std::iter::once(header(0, tr(lang, Key::Agency)))
-        .chain(
-            COLUMNS
-                .iter()
-                .enumerate()
-                .map(|(i, c)| header(i + 1, tr(lang, c.label))),
-        )
-        .collect_view();
+    let headers = move || {
+        std::iter::once(header(0, tr(lang, Key::Agency)))
+            .chain(
+                COLUMNS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| header(i + 1, tr(lang, c.label))),
+            )
+            .collect_view()
+    };
     view! {
         <section class="kpi-card kpi-table-card">
             <h2>{tr(lang, Key::ByAgency)}</h2>
             <Show when=move || rows.with(|r| !r.is_empty()) fallback=move || view! { <p class="muted">{tr(lang, Key::NoData)}</p> }>
                 <table class="kpi-table" data-testid="agency-table">
-                    <thead><tr>{headers.clone()}</tr></thead>
+                    <thead><tr>{headers()}</tr></thead>
                     <tbody>
                         <For each=move || sorted.get() key=|r| r.code.clone() let:row>
                             <tr data-testid="agency-row" data-agency=row.code.clone()>
