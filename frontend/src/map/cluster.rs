@@ -2,7 +2,9 @@
 //! count and the most urgent colour of its members. Pure and linear in the markers.
 
 use crate::map::style::Urgency;
+use crate::state::Fnv;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// One marker to draw.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,10 +23,14 @@ pub struct Cluster {
     pub urgency: Urgency,
 }
 
+/// A grid cell's sums: x, y, markers, the most urgent state.
+type Cell = (f64, f64, usize, Urgency);
+
 /// Merge markers sharing a `cell`-pixel grid cell. Output ordered least to most urgent, so
 /// urgent bubbles are painted on top.
 pub fn cluster(markers: &[Marker], cell: f64) -> Vec<Cluster> {
-    let mut cells: HashMap<(i64, i64), (f64, f64, usize, Urgency)> = HashMap::new();
+    // FNV: the wall clusters every marker several times a second (SipHash showed in its profile).
+    let mut cells: HashMap<(i64, i64), Cell, BuildHasherDefault<Fnv>> = HashMap::default();
     for m in markers {
         let key = ((m.x / cell).floor() as i64, (m.y / cell).floor() as i64);
         let e = cells.entry(key).or_insert((0.0, 0.0, 0, m.urgency));

@@ -354,7 +354,7 @@ pub fn markers(
 
 /// The choropleth's numbers: under each kecamatan's name its open tickets (white) and, when
 /// some are breached, how many (red), outlined so they read over any fill.
-pub fn counts(ctx: &CanvasRenderingContext2d, backdrop: &Backdrop, loads: &HashMap<String, KecamatanLoad>) {
+pub fn counts(ctx: &CanvasRenderingContext2d, backdrop: &Backdrop, loads: &crate::state::ById<KecamatanLoad>) {
     let px = (backdrop.label_px * 1.9).round();
     ctx.set_text_align("center");
     ctx.set_text_baseline("top");

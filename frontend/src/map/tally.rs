@@ -9,9 +9,8 @@
 use crate::components::urgent::next_deadline_ms;
 use crate::map::cluster::Marker;
 use crate::map::style::{urgency, Urgency};
-use crate::state::Entry;
+use crate::state::{ById, Entry};
 use pantau_shared::event::Priority;
-use std::collections::HashMap;
 
 /// Bubbles (after clustering) above which the map switches to the choropleth.
 pub const DENSE_ENTER: usize = 150;
@@ -70,7 +69,7 @@ pub struct Standout {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
     /// Open (and paused) tickets per kecamatan code.
-    pub kecamatan: HashMap<String, KecamatanLoad>,
+    pub kecamatan: ById<KecamatanLoad>,
     /// A marker per ticket on the map (open, or resolved in the last minutes).
     pub markers: Vec<Marker>,
     /// Breached or critical open tickets: critical first, then the most overdue; capped at

@@ -199,6 +199,9 @@ pub fn MapView(
     board: ReadSignal<Board>,
     panel: ReadSignal<Panel>,
     now: Signal<f64>,
+    /// Fired when the markers should be counted and drawn again (the board, panel and clock
+    /// are read untracked: the wall staggers its heavy views, one per frame).
+    due: Trigger,
     lang: Lang,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
@@ -228,7 +231,8 @@ pub fn MapView(
     });
 
     Effect::new(move |_| {
-        let now = now.get();
+        due.track();
+        let now = now.get_untracked();
         let (Some(el), Some(base_el), Some(rings_el)) = (canvas.get(), base_canvas.get(), rings_canvas.get()) else {
             return;
         };
@@ -281,8 +285,8 @@ pub fn MapView(
         let Some(backdrop) = Backdrop::ensure(&mut backdrop, &layers, &p, view, layer.is_some()) else {
             return;
         };
-        let counted = panel.with(|panel| {
-            board.with(|board| {
+        let counted = panel.with_untracked(|panel| {
+            board.with_untracked(|board| {
                 tally(board.entries().filter(|e| panel.admits(&e.ticket)), now, |lon, lat| {
                     p.px(lon, lat)
                 })
