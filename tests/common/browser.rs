@@ -48,17 +48,22 @@ pub async fn open_wall(url: &str, session: &Session, width: u32, height: u32) ->
     open_wall_with(url, session, width, height, &[]).await
 }
 
-/// [`open_wall`] with Chromium's DevTools protocol also on `port` (chromedriver then uses
-/// that port too), for the frontend benchmark's performance trace.
-pub async fn open_wall_with_devtools(url: &str, session: &Session, width: u32, height: u32, port: u16) -> Wall {
-    open_wall_with(
-        url,
-        session,
-        width,
-        height,
-        &[format!("--remote-debugging-port={port}")],
-    )
-    .await
+/// A page (signed in as `session`) with Chromium's DevTools protocol also on `port`
+/// (chromedriver then uses that port too), loaded once `showing` (CSS) matches: for the
+/// frontend benchmarks' performance traces.
+pub async fn open_page_with_devtools(
+    url: &str,
+    session: &Session,
+    width: u32,
+    height: u32,
+    port: u16,
+    showing: &str,
+) -> Wall {
+    let wall = Wall::launch(width, height, &[format!("--remote-debugging-port={port}")]).await;
+    wall.sign_in(url, session).await;
+    wall.client.goto(url).await.unwrap();
+    wall.wait_for(showing).await;
+    wall
 }
 
 async fn open_wall_with(url: &str, session: &Session, width: u32, height: u32, extra_args: &[String]) -> Wall {

@@ -34,13 +34,13 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
             "cold_start",
             "s to ready, projection rebuilt from 1M events",
             rebuild,
-            Target::AtMost(5.0),
+            Target::AtMost(2.0),
         ),
         Row::alone(
             "cold_start",
             "s to ready from the stored snapshot (1M events)",
             from_snapshot,
-            Target::None,
+            Target::AtMost(1.0),
         ),
     ])
 }

@@ -12,6 +12,8 @@ const CONSOLE: Page = Page {
     ready: |tickets| format!("document.querySelector('[data-testid=queue-count] strong')?.textContent === '{tickets}'"),
     shot: "console-10k-tickets.png",
     scroll: Some("[data-testid=queue]"),
+    live: true,
+    every_500ms: None,
 };
 
 pub async fn run() -> anyhow::Result<Vec<Row>> {

@@ -3,7 +3,7 @@
 //! changing each second and every countdown ticking, read from a Chrome performance trace.
 //!
 //! The browser is Debian's headless Chromium opened on the wall like every wall test opens
-//! it ([`open_wall_with_devtools`]); the trace is read over its DevTools protocol (a
+//! it ([`open_page_with_devtools`]); the trace is read over its DevTools protocol (a
 //! WebSocket straight to the page) from `Tracing.start`/`Tracing.end`.
 //! Frame time is the renderer main thread's busy time in each 16.7 ms frame (the union of
 //! its top-level tasks): the p95 of that is what the wall spends per frame, and tasks over
@@ -17,7 +17,7 @@
 
 use crate::report::{Row, Target};
 use futures_util::{SinkExt, StreamExt};
-use pantau_e2e::browser::{open_wall_with_devtools, Wall};
+use pantau_e2e::browser::{open_page_with_devtools, Wall, SHOWING};
 use pantau_e2e::{free_port, workspace_root, Pantau, RedisServer, Session};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -312,9 +312,9 @@ impl Cdp {
 }
 
 /// The wall at `url` live in a 1920×1080 viewport, and a DevTools session with its page.
-async fn traced_wall(url: &str, session: &Session) -> (Wall, Cdp) {
+async fn traced_wall(url: &str, session: &Session, showing: &str) -> (Wall, Cdp) {
     let port = free_port();
-    let wall = open_wall_with_devtools(url, session, 1920, 1080, port).await;
+    let wall = open_page_with_devtools(url, session, 1920, 1080, port, showing).await;
     let list_url = format!("http://127.0.0.1:{port}/json/list");
     let ws_url = pantau_e2e::eventually("the wall's page on chromium's DevTools endpoint", || {
         let list_url = list_url.clone();
@@ -403,12 +403,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// A page to trace: its path, the JavaScript condition that says it shows all `tickets`, the
-/// screenshot's name, and whether to keep scrolling its queue while traced.
+/// screenshot's name, whether to keep scrolling its queue while traced, and what someone does
+/// on it meanwhile (JavaScript run every 500 ms).
 pub struct Page {
     pub path: &'static str,
     pub ready: fn(usize) -> String,
     pub shot: &'static str,
     pub scroll: Option<&'static str>,
+    /// The page is live over the socket (its connection indicator must say so first).
+    pub live: bool,
+    pub every_500ms: Option<&'static str>,
 }
 
 /// The wall: ready when its map has every ticket.
@@ -417,6 +421,8 @@ pub const WALL: Page = Page {
     ready: |tickets| format!("document.querySelector('[data-testid=map]')?.dataset.markers === '{tickets}'"),
     shot: "wall-10k-tickets.png",
     scroll: None,
+    live: true,
+    every_500ms: None,
 };
 
 /// Run step 7: bundle sizes, then a wall with `tickets` tickets, `share` of them changing
@@ -435,12 +441,15 @@ pub async fn measure_page(page: &Page, tickets: usize, share: f64, seconds: u64)
     let pantau = Pantau::start_with(&redis, &["--snapshot-max-tickets", &cap, "--dist-dir", &dist]).await;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let ids = seed(&pantau, tickets, &mut rng).await;
-    let (_wall, mut cdp) = traced_wall(&pantau.url(page.path), &pantau.admin).await;
+    let showing = if page.live { SHOWING } else { "body > *" };
+    let (_wall, mut cdp) = traced_wall(&pantau.url(page.path), &pantau.admin, showing).await;
     let loaded = Instant::now();
-    let want = format!(
-        "({}) && document.querySelector('[data-testid=conn-status]')?.dataset.state === 'live'",
-        (page.ready)(tickets)
-    );
+    let live = if page.live {
+        "document.querySelector('[data-testid=conn-status]')?.dataset.state === 'live'"
+    } else {
+        "true"
+    };
+    let want = format!("({}) && {live}", (page.ready)(tickets));
     while cdp.eval(&want).await != json!(true) {
         assert!(
             loaded.elapsed() < Duration::from_secs(90),
@@ -467,6 +476,9 @@ pub async fn measure_page(page: &Page, tickets: usize, share: f64, seconds: u64)
              q.scrollTop += d * 600; }}, 100); }})(); 0"
         ))
         .await;
+    }
+    if let Some(js) = page.every_500ms {
+        cdp.eval(&format!("setInterval(() => {{ {js} }}, 500); 0")).await;
     }
     let categories = "-*,devtools.timeline,disabled-by-default-devtools.timeline,toplevel";
     cdp.call(

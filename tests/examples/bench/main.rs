@@ -14,7 +14,8 @@
 //! - one module per step: [`ingest`] (1, 2), [`latency`] (3), [`fanout`] (4), [`idle`] (5),
 //!   [`cold_start`] (6), [`frontend`] (7), [`console`] (8), [`soak`] (9: minutes long, so
 //!   only when named, never in `all`), [`time_machine`] (10), [`storm`] (11: reconnect storm),
-//!   [`memory`] (12: projection bytes per ticket at 1M tickets).
+//!   [`memory`] (12: projection bytes per ticket at 1M tickets), [`kpi`] (13: the executive
+//!   page traced like the wall).
 //!
 //! A step is `async fn run() -> anyhow::Result<Vec<Row>>`; adding one is one entry in [`STEPS`].
 
@@ -27,6 +28,7 @@ mod frontend;
 mod histogram;
 mod idle;
 mod ingest;
+mod kpi;
 mod latency;
 mod memory;
 mod report;
@@ -54,6 +56,7 @@ const STEPS: &[(&str, Step)] = &[
     ("cold_start", || Box::pin(cold_start::run())),
     ("frontend", || Box::pin(frontend::run())),
     ("console", || Box::pin(console::run())),
+    ("kpi", || Box::pin(kpi::run())),
     ("soak", || Box::pin(soak::run())),
     ("time_machine", || Box::pin(time_machine::run())),
     ("storm", || Box::pin(storm::run())),
