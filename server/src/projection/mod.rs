@@ -34,6 +34,12 @@ pub struct Projection {
     /// The tenant's SLA rules (configuration, not state: not part of snapshots).
     #[serde(skip)]
     sla: Arc<SlaConfig>,
+    /// The rules every ticket's SLA targets were computed with, stored in snapshots (`None`:
+    /// unknown, as in a snapshot written before this field): a snapshot loaded under the same
+    /// rules keeps its targets instead of computing all of them again (~0.8 s at 250,000
+    /// tickets). Targets depend only on the ticket and the rules, never on the time.
+    #[serde(default, rename = "sla_rules")]
+    computed_with: Option<SlaConfig>,
     /// Executive KPI counters, kept from every ticket change (rebuilt by `set_sla`, so not
     /// part of snapshots).
     #[serde(skip)]
@@ -55,16 +61,20 @@ impl Projection {
     /// An empty projection whose tickets get SLA targets under `sla`.
     pub fn new(sla: Arc<SlaConfig>) -> Self {
         Projection {
+            computed_with: Some((*sla).clone()),
             sla,
             ..Default::default()
         }
     }
 
-    /// Use `sla` from now on and recompute every ticket's targets (after loading a
-    /// snapshot, whose rules may have changed since it was written).
+    /// Use `sla` from now on and recompute every ticket's targets — unless they were computed
+    /// under these very rules (a snapshot loaded under the rules it was written with).
     pub fn set_sla(&mut self, sla: Arc<SlaConfig>) {
-        for t in self.tickets.values_mut() {
-            t.refresh_sla(&sla);
+        if self.computed_with.as_ref() != Some(&*sla) {
+            for t in self.tickets.values_mut() {
+                t.refresh_sla(&sla);
+            }
+            self.computed_with = Some((*sla).clone());
         }
         self.stats = Stats::rebuild(self.tickets.values().map(|t| &**t), &sla);
         self.sla = sla;

@@ -310,3 +310,58 @@ fn merge_and_unmerge_fold_across_tickets() {
     let again: Projection = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(again.ticket("TGR-000001").unwrap().reporters(), 2);
 }
+
+/// A snapshot keeps the rules its targets were computed with: loaded under the same rules the
+/// targets are kept as stored (not computed again); under other rules, or from a snapshot that
+/// does not say (written before it did), every ticket's targets are computed afresh.
+#[test]
+fn snapshot_targets_are_recomputed_only_under_other_rules() {
+    let c = |seq| Cursor { ms: 1_000, seq };
+    let reports = [
+        fixtures::report("TGR-1", "sampah", "2026-11-23T01:00:00Z"),
+        fixtures::report("TGR-2", "jalan_rusak", "2026-11-23T02:00:00Z"),
+    ];
+    let mut p = Projection::new(real_sla());
+    for (i, e) in reports.iter().enumerate() {
+        p.apply(c(i as u64), e);
+    }
+    let targets = |p: &Projection| p.tickets.values().map(|t| t.sla.clone()).collect::<Vec<_>>();
+    assert!(
+        targets(&p).iter().all(Option::is_some),
+        "Tangerang's rules give targets"
+    );
+    let mut stored: serde_json::Value = serde_json::to_value(&p).unwrap();
+    assert!(stored["sla_rules"].is_object(), "the rules are stored");
+    // Mark the stored targets, to tell kept ones from computed ones.
+    for t in stored["tickets"].as_object_mut().unwrap().values_mut() {
+        t["sla"] = serde_json::Value::Null;
+    }
+    let load = |json: &serde_json::Value, rules: Arc<SlaConfig>| {
+        let mut loaded: Projection = serde_json::from_value(json.clone()).unwrap();
+        loaded.set_sla(rules);
+        loaded
+    };
+    assert!(
+        targets(&load(&stored, real_sla())).iter().all(Option::is_none),
+        "same rules: kept"
+    );
+    let other = Arc::new(SlaConfig {
+        warning_share: 0.5,
+        ..(*real_sla()).clone()
+    });
+    let recomputed = load(&stored, other.clone());
+    assert!(
+        targets(&recomputed).iter().all(Option::is_some),
+        "other rules: computed"
+    );
+    let mut fresh = Projection::new(other);
+    for (i, e) in reports.iter().enumerate() {
+        fresh.apply(c(i as u64), e);
+    }
+    assert_eq!(recomputed, fresh);
+    stored.as_object_mut().unwrap().remove("sla_rules");
+    assert!(
+        targets(&load(&stored, real_sla())).iter().all(Option::is_some),
+        "unknown rules: computed"
+    );
+}

@@ -38,9 +38,15 @@ static SAVE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::ne
 
 /// The stored snapshot, if any (an unreadable one is ignored: the stream is the truth).
 pub async fn load<C: ConnectionLike + Send>(conn: &mut C, tenant: &str) -> Result<Option<Projection>, StoreError> {
+    let t0 = std::time::Instant::now();
     let raw: Option<Vec<u8>> = redis::cmd("GET").arg(snapshot_key(tenant)).query_async(conn).await?;
+    let read_ms = t0.elapsed().as_millis() as u64;
     Ok(raw.and_then(|bytes| match serde_json::from_slice(&bytes) {
-        Ok(p) => Some(p),
+        Ok(p) => {
+            let decode_ms = t0.elapsed().as_millis() as u64 - read_ms;
+            tracing::info!(bytes = bytes.len(), read_ms, decode_ms, "read projection snapshot");
+            Some(p)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "ignoring unreadable projection snapshot; rebuilding from the stream");
             None
