@@ -223,6 +223,11 @@ pub fn WallPage(
         zone.track();
         stagger([kpis_due, map_due]);
     });
+    // The map otherwise follows the clock (once a second); another panel shows at once.
+    Effect::new(move |_| {
+        state.panel.track();
+        set_timeout(move || map_due.notify(), Duration::from_millis(3 * STAGGER_MS));
+    });
     let kpis = Memo::new(move |_| {
         kpis_due.track();
         let offset = zone.with_untracked(|z| z.as_ref().map_or(0, |z| z.offset_minutes));
