@@ -3,8 +3,8 @@
 //! after column) — traced exactly as the wall is in step 7. The page is not live over the
 //! socket (it refreshes its report each minute), so the churn reaches it only through that.
 
-use crate::frontend::{measure_page, Page};
-use crate::report::{Row, Target};
+use crate::frontend::{frame_rows, measure_page, Page};
+use crate::report::Row;
 
 /// The KPI page: ready when its agency table has rows.
 const KPI: Page = Page {
@@ -26,32 +26,5 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
         f.tickets, f.changes_per_sec, f.frames
     );
     let step = "kpi";
-    Ok(vec![
-        Row::alone(
-            step,
-            "frame time p50 (ms, main thread per 16.7 ms frame)",
-            f.frame_p50_ms,
-            Target::None,
-        ),
-        Row::alone(
-            step,
-            "frame time p95 (ms, 10k tickets, table re-sorted 2×/s)",
-            f.frame_p95_ms,
-            Target::None,
-        ),
-        Row::alone(step, "frame time p99 (ms)", f.frame_p99_ms, Target::AtMost(8.0)),
-        Row::alone(
-            step,
-            "long tasks (> 50 ms) while traced",
-            f.long_tasks as f64,
-            Target::AtMost(0.0),
-        ),
-        Row::alone(step, "longest task (ms)", f.longest_task_ms, Target::None),
-        Row::alone(
-            step,
-            "animation frames per second (60 = none missed)",
-            f.raf_per_sec,
-            Target::None,
-        ),
-    ])
+    Ok(frame_rows(step, &f, "10k tickets, table re-sorted 2×/s"))
 }
