@@ -53,7 +53,7 @@ impl RedisCluster {
         let buses: Vec<u16> = ports.iter().map(|&(_, b)| b).collect();
         let ports: Vec<u16> = ports.iter().map(|&(p, _)| p).collect();
         for &port in &ports {
-            answers(port).await;
+            answers(&dir, port).await;
         }
         let addresses: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         let created = tokio::task::spawn_blocking({
@@ -109,7 +109,7 @@ impl RedisCluster {
     pub async fn restart(&mut self, port: u16) {
         let i = self.index(port);
         self.nodes[i] = Some(spawn_node(&self.dir, port, self.buses[i]));
-        answers(port).await;
+        answers(&self.dir, port).await;
     }
 
     fn index(&self, port: u16) -> usize {
@@ -182,6 +182,8 @@ fn spawn_node(dir: &std::path::Path, port: u16, bus: u16) -> Proc {
         .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "5000"])
         .arg("--cluster-config-file")
         .arg(dir.join(format!("nodes-{port}.conf")))
+        .arg("--logfile")
+        .arg(log_of(dir, port))
         .arg("--dir")
         .arg(dir)
         .stdout(Stdio::null())
@@ -190,13 +192,29 @@ fn spawn_node(dir: &std::path::Path, port: u16, bus: u16) -> Proc {
     Proc::from(child)
 }
 
-/// Until the node on `port` answers `PING`.
-async fn answers(port: u16) {
-    eventually("a cluster node to answer", || async move {
-        let mut conn = node(port).await?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
-    })
-    .await;
+/// The node on `port`'s own log (appended to across restarts).
+fn log_of(dir: &std::path::Path, port: u16) -> PathBuf {
+    dir.join(format!("node-{port}.log"))
+}
+
+/// Until the node on `port` answers `PING`; a node that never does fails the test with the
+/// end of its log.
+async fn answers(dir: &std::path::Path, port: u16) {
+    let deadline = tokio::time::Instant::now() + crate::PATIENCE;
+    loop {
+        if let Some(mut conn) = node(port).await {
+            if redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok() {
+                return;
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let log = std::fs::read_to_string(log_of(dir, port)).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            panic!("the cluster node on {port} never answered; its log ends:\n{}", tail.join("\n"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// A plain connection to the one node on `port`, if it answers.

@@ -55,13 +55,38 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// A TCP port nobody listens on right now.
+/// A TCP port nobody listens on right now, below the kernel's ephemeral range.
+///
+/// A port from `bind(0)` lies in the ephemeral range, which every outgoing connection also
+/// draws its local port from: once a test kills a server, a client reconnecting anywhere on
+/// the machine may take the dead server's port as its own, and the restarted server can no
+/// longer bind it (a cluster master restarted on its port timed out that way in CI). Ports
+/// below the range are only ever taken by listeners. Each port is handed out once per
+/// process, so tests running side by side never get the same one.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    const LOW: u32 = 12_000;
+    let high = ephemeral_low().clamp(LOW + 2_000, 32_768);
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_usize(given.len());
+        let port = (LOW + (hasher.finish() % u64::from(high - LOW)) as u32) as u16;
+        if !given.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
+            return port;
+        }
+    }
+}
+
+/// The first port of the kernel's ephemeral range (`ip_local_port_range`; 32768 if unknown).
+fn ephemeral_low() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768)
 }
 
 /// Poll `check` every 50 ms until it returns `Some`, or panic after [`PATIENCE`].
