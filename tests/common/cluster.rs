@@ -211,7 +211,10 @@ async fn answers(dir: &std::path::Path, port: u16) {
             let log = std::fs::read_to_string(log_of(dir, port)).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(20).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
-            panic!("the cluster node on {port} never answered; its log ends:\n{}", tail.join("\n"));
+            panic!(
+                "the cluster node on {port} never answered; its log ends:\n{}",
+                tail.join("\n")
+            );
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
