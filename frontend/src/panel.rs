@@ -48,7 +48,7 @@ impl Panel {
                     Lang::Id => a.name_id.clone(),
                     Lang::En => a.name_en.clone(),
                 })
-                .unwrap_or_else(|| code.to_uppercase()),
+                .unwrap_or_else(|| code.to_ascii_uppercase()),
         }
     }
 }
@@ -62,7 +62,7 @@ pub fn parse(param: Option<&str>, agencies: &[AgencyInfo]) -> Vec<Panel> {
             panels.push(p);
         }
     };
-    for item in param.unwrap_or("").split(',').map(|s| s.trim().to_lowercase()) {
+    for item in param.unwrap_or("").split(',').map(|s| s.trim().to_ascii_lowercase()) {
         match item.as_str() {
             "" => {}
             "all" | "semua" => push(Panel::All),

@@ -130,14 +130,21 @@ impl Conn {
 /// A `subscribe` message with `replay` and `compress` beside the other fields: snapshots
 /// come deflated (see `COMPRESS_DEFLATE_RAW`), a tenth of their size.
 pub fn subscribe_text(msg: &ClientMsg, replay: Option<ReplayStart>) -> String {
-    let mut value = serde_json::to_value(msg).expect("client messages always serialise");
-    if let Some(fields) = value.as_object_mut() {
-        fields.insert("compress".into(), COMPRESS_DEFLATE_RAW.into());
-        if let Some(replay) = replay {
-            fields.insert("replay".into(), serde_json::json!(replay));
-        }
+    /// The message's own fields, then ours (typed: no `serde_json::Value` in the bundle).
+    #[derive(serde::Serialize)]
+    struct Subscribe<'a> {
+        #[serde(flatten)]
+        msg: &'a ClientMsg,
+        compress: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replay: Option<ReplayStart>,
     }
-    value.to_string()
+    serde_json::to_string(&Subscribe {
+        msg,
+        compress: COMPRESS_DEFLATE_RAW,
+        replay,
+    })
+    .expect("client messages always serialise")
 }
 
 #[wasm_bindgen(inline_js = "export function inflate_raw(buffer) {
@@ -189,7 +196,7 @@ fn receive(conn: &Rc<Conn>, socket: &WebSocket, inbound: Inbound) {
 
 /// Apply one server message.
 fn handle(conn: &Rc<Conn>, socket: &WebSocket, text: &str) {
-    match serde_json::from_str::<ServerMsg>(text) {
+    match pantau_shared::decode::server_msg(text) {
         Ok(ServerMsg::Error { code, .. }) if DENIALS.contains(&code.as_str()) => {
             leptos::logging::warn!("server refused this wall: {code}");
             conn.stopped.set(true);

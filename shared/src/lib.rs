@@ -9,6 +9,7 @@
 //! - [`ticket`]: a ticket's state folded from its events (pure; used by server and wall).
 //! - [`sla`]: SLA deadline math over business calendars (pure; server and wall agree).
 //! - [`cursor`]: stream ids (`<ms>-<seq>`) as ordered cursors.
+//! - [`decode`]: a client's one-pass decoder of server messages (no buffering of tagged enums).
 //! - [`kpi`]: the headline numbers, defined once for snapshots, `/sla` and the wall (pure).
 //! - [`alerts`]: when a ticket is flagged (ping-pong between agencies), pure.
 //! - [`workload`]: open, warning, breached, resolved today per agency and officer (pure).
@@ -21,6 +22,7 @@
 pub mod alerts;
 pub mod auth;
 pub mod cursor;
+pub mod decode;
 pub mod event;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;

@@ -39,7 +39,7 @@ pub fn ForecastPanel(board: ReadSignal<Board>, now: Signal<f64>, lang: Lang) -> 
         let name = if a.agency == NONE_KEY {
             tr(lang, Key::Unrouted).to_owned()
         } else {
-            a.agency.to_uppercase()
+            a.agency.to_ascii_uppercase()
         };
         view! {
             <li class="forecast-row" data-testid="forecast-row" data-agency=a.agency.clone()>

@@ -85,7 +85,7 @@ pub fn AgencyBars(kpis: Memo<Kpis>, lang: Lang) -> impl IntoView {
                             let scale = format!("scaleX({:.3})", row.open as f64 / max as f64);
                             view! {
                                 <li class="bar">
-                                    <span class="bar-name">{row.agency.to_uppercase()}</span>
+                                    <span class="bar-name">{row.agency.to_ascii_uppercase()}</span>
                                     <span class="bar-track"><span class="bar-fill" style:transform=scale></span></span>
                                     <span class="bar-count">{format_count(row.open)}</span>
                                 </li>

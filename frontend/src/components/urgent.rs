@@ -68,11 +68,11 @@ pub fn UrgentList(rows: Memo<Vec<UrgentRow>>, now: Signal<f64>, lang: Lang) -> i
                             let left = move || ((deadline_ms - now.get()) / 1000.0).floor() as i64;
                             let class = move || if left() < 0 { "urgent-item breached" } else if left() < 3600 { "urgent-item soon" } else { "urgent-item" };
                             let place = ticket.kecamatan.as_ref().map(|k| k.name.clone()).unwrap_or_default();
-                            let agency = ticket.agency.clone().unwrap_or_default().to_uppercase();
+                            let agency = ticket.agency.clone().unwrap_or_default().to_ascii_uppercase();
                             let meta = [place, agency, ticket.id.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
                             // A ticket bounced between agencies: the chain, so the room sees who passed it on.
                             let ping_pong = ticket.alerts.iter().any(|a| a == "ping_pong").then(|| {
-                                let chain = ticket.agency_chain.iter().map(|h| h.agency.to_uppercase()).collect::<Vec<_>>().join(" → ");
+                                let chain = ticket.agency_chain.iter().map(|h| h.agency.to_ascii_uppercase()).collect::<Vec<_>>().join(" → ");
                                 view! { <span class="flag ping-pong" data-testid="urgent-ping-pong">"⇄ "{chain}</span> }
                             });
                             view! {

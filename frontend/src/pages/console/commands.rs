@@ -148,6 +148,7 @@ impl Command {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct TicketDetail {
     pub ticket: Ticket,
+    #[serde(deserialize_with = "pantau_shared::decode::events")]
     pub history: Vec<Event>,
 }
 

@@ -55,7 +55,7 @@ pub async fn tenant_info(tenant: &str) -> Option<TenantInfo> {
         let (done, into) = (resolve.clone(), got.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let Some(text) = e.data().as_string() else { return };
-            match serde_json::from_str::<ServerMsg>(&text) {
+            match pantau_shared::decode::server_msg(&text) {
                 Ok(ServerMsg::Snapshot { tenant, .. }) => {
                     *into.borrow_mut() = Some(*tenant);
                     let _ = done.call0(&JsValue::NULL);
