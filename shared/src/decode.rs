@@ -35,6 +35,16 @@ pub fn server_msg(text: &str) -> serde_json::Result<ServerMsg> {
     Ok(msg)
 }
 
+/// One event as Pantau writes it (its envelope before its body's `type`: a stream entry, an
+/// event of `deltas`), decoded in one pass. The server falls back to the derived decoder when
+/// this refuses an entry, so an entry in any other order still reads.
+pub fn event(json: &[u8]) -> serde_json::Result<Event> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let event = de.deserialize_map(EventVisitor)?;
+    de.end()?;
+    Ok(event)
+}
+
 /// For `#[serde(deserialize_with = "pantau_shared::decode::events")]`: events as the server
 /// writes them anywhere (a ticket's history), each decoded in one pass like those of `deltas`.
 pub fn events<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {

@@ -146,7 +146,7 @@ fn decode(batch: Vec<RawEntry>) -> Vec<(Cursor, Event)> {
         .filter_map(|(id, json)| {
             let decoded = id.parse::<Cursor>().map_err(|e| e.to_string()).and_then(|c| {
                 let json = json.ok_or_else(|| format!("no `{EVENT_FIELD}` field"))?;
-                serde_json::from_slice(&json).map(|e| (c, e)).map_err(|e| e.to_string())
+                super::read_event(&json).map(|e| (c, e)).map_err(|e| e.to_string())
             });
             decoded
                 .map_err(|reason| tracing::error!(id, reason, "skipping undecodable stream entry"))

@@ -199,3 +199,19 @@ fn decodes_a_history() {
     let detail: Detail = serde_json::from_str(&text).unwrap();
     assert_eq!(detail.history, events);
 }
+
+/// A lone event decodes as the derived decoder reads it; another order is refused (the
+/// server then falls back to the derived decoder).
+#[test]
+fn decodes_a_lone_event() {
+    for event in every_event() {
+        let bytes = serde_json::to_vec(&event).unwrap();
+        assert_eq!(super::event(&bytes).unwrap(), event);
+    }
+    let tag_first = br#"{"type":"ticket.commented","text":"hi","v":1,"id":"e","tenant":"t","at":"x"}"#;
+    assert!(super::event(tag_first).is_err());
+    assert!(
+        serde_json::from_slice::<Event>(tag_first).is_ok(),
+        "the derived decoder takes any order"
+    );
+}
