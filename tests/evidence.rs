@@ -3,7 +3,8 @@
 //! thumbnail is served; oversized, non-image, empty and missing photos are refused naming
 //! `photo`; after photos taken before the report or too far away are kept and flagged;
 //! Banjar (`evidence.require_after_photo`) resolves a ticket only once it has an after photo;
-//! only roles allowed to upload may; the console drawer shows photos and uploads them.
+//! only roles allowed to upload may; the console drawer shows photos and uploads them; an
+//! upload retried with its `id` is stored once.
 
 #[path = "evidence/photos.rs"]
 mod photos;
@@ -23,9 +24,14 @@ const TGR: (f64, f64) = pantau_shared::fixtures::POINT;
 /// Martapura, Kabupaten Banjar.
 const BJR: (f64, f64) = (-3.41, 114.85);
 
+/// The media folder of one test.
+fn media_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("pantau-media-{}-{name}", std::process::id()))
+}
+
 /// A fresh media folder for one test.
 fn media_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pantau-media-{}-{name}", std::process::id()));
+    let dir = media_path(name);
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
@@ -183,6 +189,71 @@ async fn bad_photos_are_refused_naming_the_field() {
 
     let (_, got) = pantau.get(&format!("/api/v1/tangerang/tickets/{ticket}")).await;
     assert!(got["ticket"]["media"].as_array().is_none_or(Vec::is_empty), "{got}");
+}
+
+/// Files under a media folder, at any depth.
+fn files_in(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| if e.path().is_dir() { files_in(&e.path()) } else { 1 })
+            .sum()
+    })
+}
+
+/// An upload retried with its `id` (after a lost reply) is stored once: the retry answers
+/// `duplicate` with the first photo, the ticket lists one photo, its history one
+/// `ticket.media_added`, and the retry's files are gone. An id that is not a UUID, or that
+/// belongs to another event, is refused naming `id`.
+#[tokio::test]
+async fn a_retried_upload_is_stored_once() {
+    let redis = RedisServer::start().await;
+    let pantau = start(&redis, "retried").await;
+    let (status, opened) = pantau.post_event("tangerang", &report("Pohon tumbang")).await;
+    assert_eq!(status, 202, "{opened}");
+    let ticket = opened["accepted"][0]["ticket"].as_str().unwrap().to_owned();
+    let operator = pantau.user("tangerang", "operator").await;
+    let who = Credentials::User(&operator);
+    let id = "0193a5c0-1111-7000-8000-00000000abcd";
+    let retry = || form(&[("id", None, id.as_bytes()), ("photo", Some("a.jpg"), &jpeg())]);
+
+    let (status, first) = upload(&pantau, who, "tangerang", &ticket, retry()).await;
+    assert_eq!((status, &first["duplicate"]), (202, &json!(false)), "{first}");
+    assert_eq!(first["id"], id);
+    let stored = files_in(&media_path("retried"));
+    assert!(stored >= 1, "the photo is a file");
+    let (status, again) = upload(&pantau, who, "tangerang", &ticket, retry()).await;
+    assert_eq!((status, &again["duplicate"]), (202, &json!(true)), "{again}");
+    assert_eq!(again["media"], first["media"], "the photo as first stored");
+    assert_eq!(again["stream_id"], first["stream_id"]);
+    assert_eq!(
+        files_in(&media_path("retried")),
+        stored,
+        "the retry's files are deleted"
+    );
+
+    let got = ticket_at(&pantau, "tangerang", &ticket, 2).await;
+    assert_eq!(got["ticket"]["media"].as_array().map(Vec::len), Some(1), "{got}");
+    let events = got["history"].as_array().unwrap();
+    assert_eq!(events.iter().filter(|e| e["type"] == "ticket.media_added").count(), 1);
+
+    let report_id = opened["accepted"][0]["id"].as_str().unwrap();
+    for (what, id) in [("not a UUID", "foto-1"), ("the report's id", report_id)] {
+        let body = form(&[("id", None, id.as_bytes()), ("photo", Some("b.jpg"), &jpeg())]);
+        let (status, body) = upload(&pantau, who, "tangerang", &ticket, body).await;
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            (422, Some("id")),
+            "{what}: {body}"
+        );
+    }
+    assert_eq!(
+        files_in(&media_path("retried")),
+        stored,
+        "refused uploads leave no file"
+    );
+    let (_, got) = pantau.get(&format!("/api/v1/tangerang/tickets/{ticket}")).await;
+    assert_eq!(got["ticket"]["media"].as_array().map(Vec::len), Some(1), "{got}");
 }
 
 /// After photos are kept and flagged: one taken (camera clock, tenant zone) before the

@@ -7,6 +7,11 @@
 //! Never half a ticket: nothing is written to the stream unless both files are stored, and
 //! when the append fails the files are deleted (best effort; an orphan file is harmless —
 //! no event points at it).
+//!
+//! Idempotent like any event: an optional text part `id` (a UUID) is the event's id, so a
+//! client that retries an upload after a lost reply gets the first upload's answer
+//! (`duplicate: true`, the photo as first stored) and no second `ticket.media_added`; the
+//! retry's own files are deleted.
 
 use super::extract::{Path, PathTenant};
 use super::guard::Caller;
@@ -36,6 +41,8 @@ use std::sync::Arc;
 const FORM_SLACK_BYTES: u64 = 64 * 1024;
 /// Longest `stage` value read.
 const MAX_STAGE_BYTES: usize = 32;
+/// Longest `id` value read (a hyphenated UUID is 36).
+const MAX_ID_BYTES: usize = 64;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -59,6 +66,8 @@ struct UploadReply {
 struct Form {
     photo: Bytes,
     stage: Option<MediaStage>,
+    /// The client's idempotency key (the event's id), normalised.
+    id: Option<String>,
 }
 
 /// Attach a photo to a ticket (checked against its time and place): `ticket.media_added`.
@@ -140,7 +149,7 @@ async fn upload_media(
     let command = Command {
         event: Event {
             v: PROTOCOL_VERSION,
-            id: new_event_id(),
+            id: form.id.clone().unwrap_or_else(new_event_id),
             tenant: tenant.id.clone(),
             ticket: Some(ticket_id),
             at: chrono::Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -149,7 +158,26 @@ async fn upload_media(
         },
         expected_version: None,
     };
+    let delete_ours = || async {
+        for file in [&name, &thumb_name] {
+            if let Err(cause) = state.media.delete(&tenant.id, file).await {
+                tracing::warn!(tenant = %tenant.id, file = %file, error = %cause, "orphan photo left behind");
+            }
+        }
+    };
     match write::submit(&state.store, state.live(&tenant), &tenant, command).await {
+        Ok(accepted) if accepted.duplicate => {
+            // A retry: the first upload's event stands; answer with its photo, drop ours.
+            delete_ours().await;
+            let first = state.store.events(&tenant.id, &[accepted.stream_id]).await?;
+            match first.into_iter().next().map(|e| e.body) {
+                Some(EventBody::MediaAdded(media)) => Ok((StatusCode::ACCEPTED, Json(UploadReply { accepted, media }))),
+                _ => Err(AppError::InvalidField {
+                    field: "id".into(),
+                    message: "is the id of another event, not of a photo".into(),
+                }),
+            }
+        }
         Ok(accepted) => Ok((
             StatusCode::ACCEPTED,
             Json(UploadReply {
@@ -158,11 +186,7 @@ async fn upload_media(
             }),
         )),
         Err(e) => {
-            for file in [&name, &thumb_name] {
-                if let Err(cause) = state.media.delete(&tenant.id, file).await {
-                    tracing::warn!(tenant = %tenant.id, file = %file, error = %cause, "orphan photo left behind");
-                }
-            }
+            delete_ours().await;
             Err(e.into())
         }
     }
@@ -176,6 +200,7 @@ async fn read_form(request: Request, state: &Arc<AppState>, limit: u64) -> Resul
         .map_err(|e| photo_error(&format!("send the photo as multipart/form-data: {}", e.body_text())))?;
     let mut photo: Option<Vec<u8>> = None;
     let mut stage = None;
+    let mut id = None;
     let mut total: u64 = 0;
     let broken =
         |e: axum::extract::multipart::MultipartError| photo_error(&format!("the form is broken: {}", e.body_text()));
@@ -189,13 +214,19 @@ async fn read_form(request: Request, state: &Arc<AppState>, limit: u64) -> Resul
             {
                 return Err(too_large(limit));
             }
-            if name == "photo" || (name == "stage" && value.len() + chunk.len() <= MAX_STAGE_BYTES) {
+            let short = match name.as_str() {
+                "stage" => MAX_STAGE_BYTES,
+                "id" => MAX_ID_BYTES,
+                _ => 0,
+            };
+            if name == "photo" || value.len() + chunk.len() <= short {
                 value.extend_from_slice(&chunk);
             }
         }
         match name.as_str() {
             "photo" => photo = Some(value),
             "stage" => stage = Some(parse_stage(&value)?),
+            "id" => id = Some(parse_id(&value)?),
             _ => {}
         }
     }
@@ -203,6 +234,7 @@ async fn read_form(request: Request, state: &Arc<AppState>, limit: u64) -> Resul
         Some(photo) if !photo.is_empty() => Ok(Form {
             photo: photo.into(),
             stage,
+            id,
         }),
         Some(_) => Err(photo_error("the photo is empty")),
         None => Err(photo_error("the form has no part named \"photo\"")),
@@ -216,6 +248,17 @@ fn parse_stage(value: &[u8]) -> Result<MediaStage, AppError> {
         field: "stage".into(),
         message: format!("stage must be report, progress or after, not {text:?}"),
     })
+}
+
+/// The upload's idempotency key: a UUID, hyphenated lower case (422 naming `id` otherwise).
+fn parse_id(value: &[u8]) -> Result<String, AppError> {
+    let text = std::str::from_utf8(value).unwrap_or_default().trim();
+    uuid::Uuid::parse_str(text)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| AppError::InvalidField {
+            field: "id".into(),
+            message: "id must be a UUID (the upload's idempotency key)".into(),
+        })
 }
 
 /// What the evidence check compares a photo of `stage` with.

@@ -356,9 +356,17 @@ impl Feeder {
     /// The after photo of a resolution (a small generated picture; the tenant checks it).
     async fn upload_photo(&self, ticket_url: &str, step: &Step, shutdown: &mut Shutdown) -> bool {
         let boundary = format!("pantau-sim-{}", step.id);
+        // The same id on every retry (and for the same step in a later run): one photo event.
+        let id = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("{}/after-photo", step.id).as_bytes(),
+        );
         let mut body = Vec::new();
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"stage\"\r\n\r\nafter\r\n").as_bytes(),
+        );
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n{id}\r\n").as_bytes(),
         );
         body.extend_from_slice(
             format!(

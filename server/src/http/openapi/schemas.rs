@@ -156,4 +156,7 @@ pub struct MediaForm {
     /// `report`, `progress` or `completion` (default: `progress` for people, `report` for
     /// keys).
     pub stage: Option<pantau_shared::event::MediaStage>,
+    /// Idempotency key, a UUID: the event's id. Sending the same upload again with it answers
+    /// `duplicate: true` and the photo as first stored; no second event.
+    pub id: Option<String>,
 }
